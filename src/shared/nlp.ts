@@ -1,0 +1,45 @@
+// wink-nlp is loaded once per process: the model takes a while to load and is read-only,
+// so every stage shares this instance.
+import winkNLP from 'wink-nlp';
+import model from 'wink-eng-lite-web-model';
+
+export const nlp = winkNLP(model);
+export const its = nlp.its;
+export const as = nlp.as;
+
+export interface Token {
+  value: string;
+  normal: string;
+  lemma: string;
+  pos: string;
+  type: string;
+  /** UTF-16 offsets into the text that was read */
+  start: number;
+  end: number;
+}
+
+/**
+ * Reads `text` once and returns its tokens with offsets. wink-nlp keeps every character
+ * as either a token's value or its preceding spaces, so offsets are their running sum.
+ */
+export function tokenize(text: string): Token[] {
+  const doc = nlp.readDoc(text);
+  const t = doc.tokens();
+  // wink-nlp's typings do not accept every `its` helper in `out`, hence the cast.
+  const out = (f: unknown) => t.out(f as never) as unknown as string[];
+  const values = out(its.value);
+  const spaces = out(its.precedingSpaces);
+  const normals = out(its.normal);
+  const lemmas = out(its.lemma);
+  const pos = out(its.pos);
+  const types = out(its.type);
+  const tokens: Token[] = [];
+  let offset = 0;
+  for (let i = 0; i < values.length; i++) {
+    offset += spaces[i]!.length;
+    const value = values[i]!;
+    tokens.push({ value, normal: normals[i]!, lemma: lemmas[i]!, pos: pos[i]!, type: types[i]!, start: offset, end: offset + value.length });
+    offset += value.length;
+  }
+  return tokens;
+}
