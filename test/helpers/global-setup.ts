@@ -1,13 +1,6 @@
 // One Redis for the whole test run; its URL reaches the tests through vitest's provide/inject.
-import 'vitest';
 import type { TestProject } from 'vitest/node';
 import { startTestRedis } from './redis-server.js';
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    redisUrl: string;
-  }
-}
 
 export default async function setup(project: TestProject) {
   const redis = await startTestRedis();
