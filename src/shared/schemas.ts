@@ -184,6 +184,8 @@ export const Manifest = z.object({
     documents: z.number().int(),
     rejected: z.number().int(),
     rejectedByCode: z.record(z.string(), z.number().int()),
+    /** files the output folder already held from an earlier run */
+    unchanged: z.number().int(),
     segments: z.number().int(),
     duplicateSegments: z.number().int(),
     clusters: z.number().int(),

@@ -1,0 +1,132 @@
+// The BullMQ transport: one queue per stage, a generic processor that validates the job,
+// calls the stage's pure function through runStage, and hands the result to the next queue
+// under a deterministic job id. Nothing in a stage imports bullmq; only this file does.
+import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import type { Logger } from '../shared/logger.js';
+import { defaultJobOptions, jobId, nextStage, queuePrefix, STAGES, type StageName } from '../shared/queues.js';
+import { CleanInput, ThemedDoc } from '../shared/schemas.js';
+import { stageDef } from '../workers/registry.js';
+import { runStage, type StageResources } from '../workers/stage.js';
+import { RedisLedger } from '../workers/write/ledger.js';
+import { OutputSink } from '../workers/write/sink.js';
+import { RunCtx } from './context.js';
+import { failureMessage } from './inline.js';
+import { RedisRunState } from './run-state.js';
+import { writeRecord, type WriteRecord } from './write-record.js';
+
+const JobData = z.object({ ctx: RunCtx, payload: z.unknown() });
+
+const WriteRecordSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('document'), doc: ThemedDoc }),
+  z.object({
+    type: z.literal('rejected'),
+    rejection: z.object({ path: z.string(), code: z.string(), message: z.string(), id: z.string().optional() }),
+  }),
+]);
+
+export type Queues = Record<StageName, Queue>;
+
+export function openQueues(connection: Redis, namespace: string, attempts: number, backoffMs: number): Queues {
+  const prefix = queuePrefix(namespace);
+  const entries = STAGES.map((s) => [s, new Queue(s, { connection, prefix, defaultJobOptions: defaultJobOptions(attempts, backoffMs) })]);
+  return Object.fromEntries(entries) as Queues;
+}
+
+export async function closeQueues(queues: Queues): Promise<void> {
+  await Promise.all(Object.values(queues).map((q) => q.close()));
+}
+
+function docHex(payload: unknown): string {
+  const p = payload as { id?: string; doc?: { id?: string }; rejection?: { id?: string; path?: string } } | null;
+  const id = p?.id ?? p?.doc?.id ?? p?.rejection?.id ?? '';
+  return id.startsWith('sha256:') ? id.slice(7) : 'unknown';
+}
+
+export async function enqueueClean(queues: Queues, ctx: RunCtx, input: CleanInput): Promise<void> {
+  await queues.clean.add('clean', { ctx, payload: input }, { jobId: jobId(ctx.run, input.id.slice(7), 'clean') });
+}
+
+export interface WorkerSet {
+  workers: Worker[];
+  close(): Promise<void>;
+}
+
+export interface StartWorkersOptions {
+  connection: Redis;
+  namespace: string;
+  stages: readonly StageName[];
+  concurrency: number;
+  resources: StageResources;
+  queues: Queues;
+  logger: Logger;
+}
+
+export function startWorkers(o: StartWorkersOptions): WorkerSet {
+  const prefix = queuePrefix(o.namespace);
+  const sinks = new Map<string, OutputSink>();
+  const sinkFor = (outDir: string) => {
+    let sink = sinks.get(outDir);
+    if (!sink) sinks.set(outDir, (sink = new OutputSink(outDir, new RedisLedger(o.connection, o.namespace, outDir))));
+    return sink;
+  };
+  const stateFor = (run: string) => new RedisRunState(o.connection, o.namespace, run);
+
+  const process = (stage: StageName) => async (job: Job) => {
+    const data = JobData.safeParse(job.data);
+    if (!data.success) throw new UnrecoverableError(`${stage} job ${job.id} is malformed: ${z.prettifyError(data.error)}`);
+    const { ctx, payload } = data.data;
+    const state = stateFor(ctx.run);
+    const t0 = performance.now();
+    if (stage === 'write') {
+      const rec = WriteRecordSchema.safeParse(payload);
+      if (!rec.success) throw new UnrecoverableError(`write job ${job.id} is malformed: ${z.prettifyError(rec.error)}`);
+      await writeRecord(rec.data as WriteRecord, ctx, sinkFor(ctx.outDir), state);
+      await state.stage('write', performance.now() - t0);
+      return;
+    }
+    const log = o.logger.child({ run: ctx.run, doc: `sha256:${docHex(payload)}`, stage });
+    let out: unknown;
+    try {
+      out = await runStage(stageDef(stage), payload, o.resources);
+    } catch (err) {
+      const final = err instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      log.warn({ err: (err as Error).message, attempt: job.attemptsMade + 1, final }, 'stage failed');
+      if (final) {
+        // Nothing is ever silently lost: the file gets its rejected.jsonl line now.
+        const p = payload as { source?: { path?: string }; id?: string };
+        const path = p.source?.path ?? job.id ?? 'unknown';
+        const rejection = { path, code: `failed:${stage}`, message: failureMessage(stage, err), ...(p.id ? { id: p.id } : {}) };
+        await writeRecord({ type: 'rejected', rejection }, ctx, sinkFor(ctx.outDir), state);
+      }
+      throw err;
+    }
+    const next = nextStage(stage)!;
+    const hex = docHex(out);
+    const nextPayload = next === 'write' ? { type: 'document', doc: out } : out;
+    await o.queues[next].add(next, { ctx, payload: nextPayload }, { jobId: jobId(ctx.run, hex, next) });
+    await state.stage(stage, performance.now() - t0);
+    log.debug({ ms: Math.round(performance.now() - t0) }, 'stage done');
+  };
+
+  const workers = o.stages.map((stage) => {
+    const w = new Worker(stage, process(stage), {
+      connection: o.connection,
+      prefix,
+      concurrency: o.concurrency,
+      // A document of several MB can take a while in the NLP stages: keep the lock alive.
+      lockDuration: 60_000,
+    });
+    w.on('error', (err) => o.logger.error({ stage, err: err.message }, 'worker error'));
+    return w;
+  });
+
+  return {
+    workers,
+    close: async () => {
+      // Stop taking jobs and let in-flight ones finish before the connections go.
+      await Promise.all(workers.map((w) => w.close()));
+    },
+  };
+}

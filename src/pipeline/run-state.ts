@@ -1,0 +1,160 @@
+// Counters of one run, shared by every process that works on it: which files are accounted
+// for, per-stage progress and time, and the figures of the closing summary and manifest.
+// In memory for inline runs; a few Redis keys (expiring after a week) otherwise.
+import type { Redis } from 'ioredis';
+import { key, type StageName } from '../shared/queues.js';
+
+export interface RunCounts {
+  total: number | null;
+  accounted: number;
+  stageDone: Record<string, number>;
+  stageMs: Record<string, number>;
+  documents: number;
+  segments: number;
+  duplicateSegments: number;
+  rejectedByCode: Record<string, number>;
+  /** files already in the output folder from an earlier run: nothing added */
+  unchanged: number;
+}
+
+export interface RunState {
+  setTotal(n: number): Promise<void>;
+  /** idempotent per path */
+  account(path: string): Promise<void>;
+  stage(stage: StageName, ms: number): Promise<void>;
+  document(segments: number, duplicateSegments: number, clusters: string[]): Promise<void>;
+  rejected(code: string): Promise<void>;
+  unchanged(): Promise<void>;
+  counts(): Promise<RunCounts>;
+  repeatedClusters(): Promise<string[]>;
+  /** true when the producer is done and every file is accounted for */
+  finished(): Promise<boolean>;
+}
+
+export class MemoryRunState implements RunState {
+  private total: number | null = null;
+  private paths = new Set<string>();
+  private done: Record<string, number> = {};
+  private ms: Record<string, number> = {};
+  private docs = 0;
+  private segs = 0;
+  private dups = 0;
+  private rejectedByCode: Record<string, number> = {};
+  private clusters = new Set<string>();
+  private same = 0;
+
+  async setTotal(n: number) {
+    this.total = n;
+  }
+  async account(p: string) {
+    this.paths.add(p);
+  }
+  async stage(stage: StageName, ms: number) {
+    this.done[stage] = (this.done[stage] ?? 0) + 1;
+    this.ms[stage] = (this.ms[stage] ?? 0) + ms;
+  }
+  async document(segments: number, duplicateSegments: number, clusters: string[]) {
+    this.docs++;
+    this.segs += segments;
+    this.dups += duplicateSegments;
+    for (const c of clusters) this.clusters.add(c);
+  }
+  async rejected(code: string) {
+    this.rejectedByCode[code] = (this.rejectedByCode[code] ?? 0) + 1;
+  }
+  async unchanged() {
+    this.same++;
+  }
+  async counts(): Promise<RunCounts> {
+    return {
+      unchanged: this.same,
+      total: this.total,
+      accounted: this.paths.size,
+      stageDone: { ...this.done },
+      stageMs: { ...this.ms },
+      documents: this.docs,
+      segments: this.segs,
+      duplicateSegments: this.dups,
+      rejectedByCode: { ...this.rejectedByCode },
+    };
+  }
+  async repeatedClusters() {
+    return [...this.clusters];
+  }
+  async finished() {
+    return this.total !== null && this.paths.size >= this.total;
+  }
+}
+
+const TTL = 7 * 24 * 3600;
+
+export class RedisRunState implements RunState {
+  private k: { hash: string; paths: string; clusters: string };
+  constructor(
+    private redis: Redis,
+    namespace: string,
+    run: string,
+  ) {
+    this.k = {
+      hash: key(namespace, 'run', run),
+      paths: key(namespace, 'run', run, 'accounted'),
+      clusters: key(namespace, 'run', run, 'clusters'),
+    };
+  }
+
+  private async touch(multi: ReturnType<Redis['multi']>) {
+    for (const k of Object.values(this.k)) multi.expire(k, TTL);
+    await multi.exec();
+  }
+  async setTotal(n: number) {
+    await this.touch(this.redis.multi().hset(this.k.hash, 'total', n));
+  }
+  async account(p: string) {
+    await this.touch(this.redis.multi().sadd(this.k.paths, p));
+  }
+  async stage(stage: StageName, ms: number) {
+    await this.redis.multi().hincrby(this.k.hash, `done:${stage}`, 1).hincrbyfloat(this.k.hash, `ms:${stage}`, ms).exec();
+  }
+  async document(segments: number, duplicateSegments: number, clusters: string[]) {
+    const m = this.redis
+      .multi()
+      .hincrby(this.k.hash, 'documents', 1)
+      .hincrby(this.k.hash, 'segments', segments)
+      .hincrby(this.k.hash, 'duplicateSegments', duplicateSegments);
+    if (clusters.length) m.sadd(this.k.clusters, ...clusters);
+    await this.touch(m);
+  }
+  async rejected(code: string) {
+    await this.redis.hincrby(this.k.hash, `rejected:${code}`, 1);
+  }
+  async unchanged() {
+    await this.redis.hincrby(this.k.hash, 'unchanged', 1);
+  }
+  async counts(): Promise<RunCounts> {
+    const [h, accounted] = await Promise.all([this.redis.hgetall(this.k.hash), this.redis.scard(this.k.paths)]);
+    const c: RunCounts = {
+      total: h.total === undefined ? null : Number(h.total),
+      accounted,
+      stageDone: {},
+      stageMs: {},
+      documents: Number(h.documents ?? 0),
+      segments: Number(h.segments ?? 0),
+      duplicateSegments: Number(h.duplicateSegments ?? 0),
+      rejectedByCode: {},
+      unchanged: Number(h.unchanged ?? 0),
+    };
+    for (const [f, v] of Object.entries(h)) {
+      if (f.startsWith('done:')) c.stageDone[f.slice(5)] = Number(v);
+      else if (f.startsWith('ms:')) c.stageMs[f.slice(3)] = Number(v);
+      else if (f.startsWith('rejected:')) c.rejectedByCode[f.slice(9)] = Number(v);
+    }
+    return c;
+  }
+  async repeatedClusters() {
+    return this.redis.smembers(this.k.clusters);
+  }
+  async finished() {
+    const [total, accounted] = await Promise.all([this.redis.hget(this.k.hash, 'total'), this.redis.scard(this.k.paths)]);
+    return total !== null && accounted >= Number(total);
+  }
+}

@@ -1,0 +1,59 @@
+// Settings resolved by one pure function of (flags, environment), so they are testable
+// without touching process.env. Defaults live in one object.
+import os from 'node:os';
+import { z } from 'zod';
+
+export const DEFAULTS = {
+  namespace: 'default',
+  concurrency: Math.max(1, os.availableParallelism()),
+  maxFileBytes: 10 * 1024 * 1024,
+  maxSegments: 20_000,
+  attempts: 3,
+  backoffMs: 1000,
+  themesFile: undefined as string | undefined,
+  entitiesFile: undefined as string | undefined,
+};
+
+export const Settings = z.object({
+  namespace: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'namespace: use 1-64 letters, digits, "_", "." or "-"'),
+  concurrency: z.number().int().min(1).max(256),
+  maxFileBytes: z.number().int().min(1),
+  maxSegments: z.number().int().min(1),
+  attempts: z.number().int().min(1).max(20),
+  backoffMs: z.number().int().min(0),
+  themesFile: z.string().optional(),
+  entitiesFile: z.string().optional(),
+});
+export type Settings = z.infer<typeof Settings>;
+
+export interface SettingFlags {
+  namespace?: string;
+  concurrency?: string | number;
+  maxFileBytes?: string | number;
+  themes?: string;
+  entities?: string;
+}
+
+function num(v: string | number | undefined): number | undefined {
+  if (v === undefined || v === '') return undefined;
+  return typeof v === 'number' ? v : Number(v);
+}
+
+/** Flags win over TEXTMILL_* environment variables, which win over the defaults. */
+export function resolveSettings(flags: SettingFlags, env: NodeJS.ProcessEnv): Settings {
+  const candidate = {
+    namespace: flags.namespace ?? env.TEXTMILL_NAMESPACE ?? DEFAULTS.namespace,
+    concurrency: num(flags.concurrency) ?? num(env.TEXTMILL_CONCURRENCY) ?? DEFAULTS.concurrency,
+    maxFileBytes: num(flags.maxFileBytes) ?? num(env.TEXTMILL_MAX_FILE_BYTES) ?? DEFAULTS.maxFileBytes,
+    maxSegments: num(env.TEXTMILL_MAX_SEGMENTS) ?? DEFAULTS.maxSegments,
+    attempts: num(env.TEXTMILL_ATTEMPTS) ?? DEFAULTS.attempts,
+    backoffMs: num(env.TEXTMILL_BACKOFF_MS) ?? DEFAULTS.backoffMs,
+    themesFile: flags.themes ?? env.TEXTMILL_THEMES,
+    entitiesFile: flags.entities ?? env.TEXTMILL_ENTITIES,
+  };
+  const parsed = Settings.safeParse(candidate);
+  if (!parsed.success) throw new Error(z.prettifyError(parsed.error));
+  return parsed.data;
+}

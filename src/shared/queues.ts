@@ -1,0 +1,37 @@
+// Queue names, key prefixes and job options, shared by producers, workers and the dashboard.
+import type { JobsOptions } from 'bullmq';
+
+export const STAGES = ['clean', 'dedup', 'entities', 'themes', 'write'] as const;
+export type StageName = (typeof STAGES)[number];
+
+export function nextStage(stage: StageName): StageName | null {
+  const i = STAGES.indexOf(stage);
+  return i < STAGES.length - 1 ? STAGES[i + 1]! : null;
+}
+
+/**
+ * One hash-tagged prefix per namespace: all of a namespace's keys land in one Redis Cluster
+ * slot, which BullMQ's multi-key Lua scripts need.
+ */
+export function queuePrefix(namespace: string): string {
+  return `textmill:{${namespace}}`;
+}
+
+/** Keys of our own (run state, sink ledger) under the same hash tag. */
+export function key(namespace: string, ...parts: string[]): string {
+  return [`tm:{${namespace}}`, ...parts].join(':');
+}
+
+/** Deterministic job id: a replayed hand-off never creates a second job. BullMQ forbids ':' in ids. */
+export function jobId(run: string, docHex: string, stage: StageName): string {
+  return `${run}.${docHex}.${stage}`;
+}
+
+export function defaultJobOptions(attempts: number, backoffMs: number): JobsOptions {
+  return {
+    attempts,
+    backoff: { type: 'exponential', delay: backoffMs },
+    removeOnComplete: { count: 1000, age: 24 * 3600 },
+    removeOnFail: { count: 5000, age: 7 * 24 * 3600 },
+  };
+}

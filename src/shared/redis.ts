@@ -1,0 +1,162 @@
+// Redis connections and how a command finds its Redis (output contract, "Redis"):
+//   1. --redis or REDIS_URL,
+//   2. 127.0.0.1:6379 when it answers,
+//   3. a private redis-server from PATH on a free port, stopped when the command exits,
+//   4. otherwise a SetupError (exit 2) that says how to get Redis.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Redis, type RedisOptions } from 'ioredis';
+import { SetupError } from './errors.js';
+import { redactUrl } from './logger.js';
+
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+
+export type RedisRole = 'worker' | 'client';
+
+/**
+ * BullMQ workers need `maxRetriesPerRequest: null` (they block and must never give up);
+ * producers and CLI clients fail fast instead.
+ */
+export function connectionOptions(role: RedisRole): RedisOptions {
+  return role === 'worker'
+    ? { maxRetriesPerRequest: null, enableReadyCheck: true }
+    : { maxRetriesPerRequest: 3, enableOfflineQueue: true, connectTimeout: 5000 };
+}
+
+/** Accepts redis://, rediss:// (TLS), user:password@ (ACL) and /db in the URL. */
+export function connect(url: string, role: RedisRole): Redis {
+  const redis = new Redis(url, { ...connectionOptions(role), lazyConnect: false });
+  // An unhandled 'error' event would crash the process; ioredis reconnects by itself.
+  redis.on('error', () => {});
+  return redis;
+}
+
+async function answers(url: string, timeoutMs: number): Promise<boolean> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: timeoutMs, retryStrategy: () => null });
+  redis.on('error', () => {});
+  try {
+    await redis.connect();
+    return (await redis.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Pings with retries and exponential backoff; throws a one-line SetupError at the end. */
+export async function waitForRedis(url: string, tries = 4, firstDelayMs = 250): Promise<void> {
+  let delay = firstDelayMs;
+  for (let i = 0; i < tries; i++) {
+    if (await answers(url, 2000)) return;
+    if (i < tries - 1) {
+      await new Promise((r) => setTimeout(r, delay));
+      delay *= 2;
+    }
+  }
+  throw new SetupError('redis-unreachable', `Redis at ${redactUrl(url)} does not answer; start it or pass another with --redis or REDIS_URL.`);
+}
+
+export interface ResolvedRedis {
+  url: string;
+  source: 'flag' | 'env' | 'local' | 'embedded';
+  stop(): Promise<void>;
+}
+
+export async function resolveRedis(flag: string | undefined, env: NodeJS.ProcessEnv): Promise<ResolvedRedis> {
+  const given = flag ?? env.REDIS_URL;
+  if (given) {
+    await waitForRedis(given);
+    return { url: given, source: flag ? 'flag' : 'env', stop: async () => {} };
+  }
+  if (await answers(DEFAULT_REDIS_URL, 500)) return { url: DEFAULT_REDIS_URL, source: 'local', stop: async () => {} };
+  const embedded = await startEmbeddedRedis().catch(() => null);
+  if (embedded) return { url: embedded.url, source: 'embedded', stop: embedded.stop };
+  throw new SetupError(
+    'no-redis',
+    'No Redis found: pass --redis URL or set REDIS_URL, install redis-server (e.g. `apt-get install redis-server`, `brew install redis`), or run `docker compose up -d redis`.',
+  );
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const running = new Set<ChildProcess>();
+// A private Redis must not outlive the command, also on Ctrl-C or an uncaught error.
+process.once('exit', () => {
+  for (const p of running) p.kill('SIGTERM');
+});
+
+/** Starts a private redis-server on a free port with a temporary directory. */
+export async function startEmbeddedRedis(): Promise<{ url: string; stop(): Promise<void> }> {
+  const port = await freePort();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'textmill-redis-'));
+  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
+    stdio: 'ignore',
+  });
+  running.add(proc);
+  const cleanup = () => {
+    running.delete(proc);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const url = `redis://127.0.0.1:${port}`;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      proc.once('error', reject);
+      proc.once('exit', () => reject(new Error('redis-server exited')));
+      const deadline = Date.now() + 10_000;
+      const probe = async () => {
+        if (await answers(url, 300)) resolve();
+        else if (Date.now() > deadline) reject(new Error('redis-server did not start'));
+        else setTimeout(probe, 50);
+      };
+      void probe();
+    });
+  } catch (err) {
+    proc.kill('SIGTERM');
+    cleanup();
+    throw err;
+  }
+  return {
+    url,
+    stop: async () => {
+      if (proc.exitCode === null && proc.signalCode === null) {
+        const exited = new Promise((r) => proc.once('exit', r));
+        proc.kill('SIGTERM');
+        await exited;
+      }
+      cleanup();
+    },
+  };
+}
+
+/**
+ * BullMQ loses jobs when Redis evicts keys, so any policy but noeviction is refused. Managed
+ * Redis services sometimes forbid CONFIG; then we cannot tell and carry on.
+ */
+export async function checkEvictionPolicy(redis: Redis): Promise<void> {
+  let policy: string | undefined;
+  try {
+    const reply = (await redis.config('GET', 'maxmemory-policy')) as string[];
+    policy = reply[1];
+  } catch {
+    return;
+  }
+  if (policy && policy !== 'noeviction') {
+    throw new SetupError(
+      'redis-eviction',
+      `Redis maxmemory-policy is "${policy}"; set it to "noeviction" (BullMQ loses jobs when Redis evicts keys).`,
+    );
+  }
+}
