@@ -4,13 +4,17 @@ import { ZodError } from 'zod';
 import { SetupError } from '../shared/errors.js';
 import { VERSION } from '../shared/version.js';
 import { registerIndex } from './commands/index-cmd.js';
+import { registerProduce } from './commands/produce.js';
 import { registerRun } from './commands/run.js';
 import { registerSchemas } from './commands/schemas.js';
 import { registerThemes } from './commands/themes.js';
+import { registerWorker } from './commands/worker.js';
 
 const program = new Command();
 program.name('textmill').description('Event-driven text-processing pipeline: clean, dedup, entities, themes, JSONL').version(VERSION);
 registerRun(program);
+registerProduce(program);
+registerWorker(program);
 registerIndex(program);
 registerThemes(program);
 registerSchemas(program);
