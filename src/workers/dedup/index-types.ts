@@ -13,6 +13,11 @@ export interface SegmentAssignment {
   cluster: string;
   /** the first occurrence the index holds, or null when this segment is it */
   duplicateOf: { doc: string; segment: number; similarity: number } | null;
+  /**
+   * Other documents holding a message this one was verified to match (absent when none).
+   * dedup() derives the document-level `nearDuplicateOf` from it.
+   */
+  matchedDocs?: string[];
 }
 
 export interface ClusterInfo {
@@ -37,7 +42,11 @@ export interface DedupIndex {
    * callers. Idempotent: assigning the same document again returns the same answer.
    */
   assign(doc: { id: string; path: string; segments: IndexSegment[] }): Promise<SegmentAssignment[]>;
-  /** Everything the index knows about these clusters (for messages.jsonl). */
+  /**
+   * Everything the index knows about these clusters (for messages.jsonl): the text of the first
+   * occurrence and every occurrence, first occurrence first. Clusters the index holds only one
+   * occurrence of are absent from the map.
+   */
   clusters(ids: string[]): Promise<Map<string, ClusterInfo>>;
   stats(): Promise<IndexStats>;
   reset(): Promise<void>;

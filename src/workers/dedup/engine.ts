@@ -1,0 +1,346 @@
+// The near-duplicate index logic shared by the in-memory and the Redis index. A store only
+// offers a few primitive reads and one atomic `commit`; everything that decides which cluster a
+// message joins lives here, so both stores give the same answers for the same sequence of
+// documents.
+//
+// Per document (optimistic concurrency):
+//   1. read: the LSH buckets of every message's bands and the exact-text entries, then the
+//      candidate members and their clusters' first occurrences;
+//   2. decide (pure, synchronous): verify every candidate (true Jaccard over word 1-2-grams)
+//      and link each message to its best verified match, or start a new cluster;
+//   3. commit atomically, on the condition that none of the buckets and exact entries read in
+//      step 1 changed since (a Lua script in Redis); when another worker got there first, read
+//      again and redo step 2. The winner's messages are then candidates for the loser, so two
+//      workers meeting near-identical messages at the same instant still produce one cluster.
+import type { ClusterInfo, IndexSegment, SegmentAssignment } from './index-types.js';
+import {
+  clusterId,
+  linkThreshold,
+  messageFeatures,
+  roundSimilarity,
+  similarity,
+  type MessageFeatures,
+  type SimilarityParams,
+} from './similarity.js';
+
+/** One indexed message. `mid` is "<document number>.<segment index>". */
+export interface MemberRecord {
+  doc: string;
+  seg: number;
+  cluster: string;
+  /** mid of the cluster's first occurrence */
+  root: string;
+  /** similarity to the first occurrence */
+  sim: number;
+  /** original text; null for exact repeats, which are never candidates themselves */
+  text: string | null;
+}
+
+export function encodeMember(m: MemberRecord): string {
+  const head = `${m.doc}\t${m.seg}\t${m.cluster}\t${m.root}\t${m.sim}`;
+  return m.text === null ? head : `${head}\t${m.text}`;
+}
+
+export function decodeMember(s: string): MemberRecord {
+  const parts: string[] = [];
+  let from = 0;
+  for (let i = 0; i < 5; i++) {
+    const tab = s.indexOf('\t', from);
+    if (tab < 0) {
+      parts.push(s.slice(from));
+      from = -1;
+      break;
+    }
+    parts.push(s.slice(from, tab));
+    from = tab + 1;
+  }
+  return {
+    doc: parts[0]!,
+    seg: Number(parts[1]),
+    cluster: parts[2]!,
+    root: parts[3]!,
+    sim: Number(parts[4]),
+    text: from < 0 ? null : s.slice(from),
+  };
+}
+
+/** What the index keeps per document: its number, path and the answer it was given. */
+export interface DocRecord {
+  n: number;
+  path: string;
+  a: SegmentAssignment[];
+}
+
+/** One atomic update of the index, applied only if the index did not change since it was read. */
+export interface CommitPlan {
+  doc: string;
+  /** DocRecord as JSON */
+  rec: string;
+  /** bucket fields read, with the length (in bytes) of their value when read */
+  checks: [string, number][];
+  /** exact-text keys that were absent when read */
+  absent: string[];
+  /** bucket field, mid: appended unless the bucket holds maxBucket members */
+  bucketAdd: [string, string][];
+  /** exact-text key, mid: set if absent */
+  exactAdd: [string, string][];
+  /** mid, encoded MemberRecord */
+  members: [string, string][];
+  /** cluster id, root mid, mid: appended to the cluster's occurrence list (created with the root first) */
+  clusterAdd: [string, string, string][];
+  maxBucket: number;
+  /** clusters this document starts */
+  newClusters: number;
+}
+
+export type CommitResult = { status: 'ok' } | { status: 'conflict' } | { status: 'exists'; record: string };
+
+/** The primitives a store offers the shared logic. */
+export interface StoreOps {
+  getDoc(doc: string): Promise<string | null>;
+  getDocs(docs: string[]): Promise<(string | null)[]>;
+  nextDocNum(): Promise<number>;
+  buckets(fields: string[]): Promise<(string | null)[]>;
+  exact(keys: string[]): Promise<(string | null)[]>;
+  members(mids: string[]): Promise<(string | null)[]>;
+  /** occurrence lists (mids, first occurrence first) of clusters with two or more occurrences */
+  clusterMembers(cids: string[]): Promise<string[][]>;
+  commit(plan: CommitPlan): Promise<CommitResult>;
+}
+
+export interface Snapshot {
+  buckets: Map<string, string[]>;
+  bucketLen: Map<string, number>;
+  exact: Map<string, string | null>;
+  members: Map<string, MemberRecord>;
+}
+
+function unique<T>(xs: Iterable<T>): T[] {
+  return [...new Set(xs)];
+}
+
+export async function readSnapshot(store: StoreOps, features: MessageFeatures[]): Promise<Snapshot> {
+  const bandFields = unique(features.flatMap((f) => f.bands));
+  const exactKeys = unique(features.filter((f) => f.tokens.length > 0).map((f) => f.exact));
+  const [bvals, evals] = await Promise.all([store.buckets(bandFields), store.exact(exactKeys)]);
+  const buckets = new Map<string, string[]>();
+  const bucketLen = new Map<string, number>();
+  const mids = new Set<string>();
+  bandFields.forEach((f, i) => {
+    const v = bvals[i] ?? null;
+    bucketLen.set(f, v === null ? 0 : Buffer.byteLength(v));
+    const list = v === null || v === '' ? [] : v.split(',');
+    buckets.set(f, list);
+    for (const m of list) mids.add(m);
+  });
+  const exact = new Map<string, string | null>();
+  exactKeys.forEach((k, i) => {
+    const v = evals[i] ?? null;
+    exact.set(k, v);
+    if (v !== null) mids.add(v);
+  });
+  const members = new Map<string, MemberRecord>();
+  const load = async (ids: string[]) => {
+    if (ids.length === 0) return;
+    const vals = await store.members(ids);
+    ids.forEach((id, i) => {
+      const v = vals[i];
+      if (v) members.set(id, decodeMember(v));
+    });
+  };
+  await load([...mids]);
+  await load(unique([...members.values()].map((m) => m.root)).filter((r) => !members.has(r)));
+  return { buckets, bucketLen, exact, members };
+}
+
+function midOrder(mid: string): [number, number] {
+  const dot = mid.indexOf('.');
+  return [Number(mid.slice(0, dot)), Number(mid.slice(dot + 1))];
+}
+
+function earlier(a: string, b: string): boolean {
+  const [ad, as] = midOrder(a);
+  const [bd, bs] = midOrder(b);
+  return ad !== bd ? ad < bd : as < bs;
+}
+
+export interface Decision {
+  plan: CommitPlan;
+  assignments: SegmentAssignment[];
+}
+
+/** Step 2: the pure decision for one document, given what the index held when read. */
+export function decide(
+  doc: { id: string; path: string; segments: IndexSegment[] },
+  docNum: number,
+  features: MessageFeatures[],
+  snap: Snapshot,
+  p: SimilarityParams,
+): Decision {
+  const overlay = new Map<string, string[]>();
+  const bucketList = (f: string) => overlay.get(f) ?? snap.buckets.get(f) ?? [];
+  const exact = new Map(snap.exact);
+  const members = new Map(snap.members);
+  const featCache = new Map<string, MessageFeatures>();
+  const featOf = (mid: string): MessageFeatures | null => {
+    let f = featCache.get(mid);
+    if (!f) {
+      const m = members.get(mid);
+      if (!m || m.text === null) return null;
+      f = messageFeatures(m.text, p, false);
+      featCache.set(mid, f);
+    }
+    return f;
+  };
+  const plan: CommitPlan = {
+    doc: doc.id,
+    rec: '',
+    checks: [...snap.bucketLen.entries()],
+    absent: [...snap.exact.entries()].filter(([, v]) => v === null).map(([k]) => k),
+    bucketAdd: [],
+    exactAdd: [],
+    members: [],
+    clusterAdd: [],
+    maxBucket: p.maxBucket,
+    newClusters: 0,
+  };
+  const assignments: SegmentAssignment[] = [];
+
+  doc.segments.forEach((seg, i) => {
+    const f = features[i]!;
+    const mid = `${docNum}.${seg.index}`;
+    if (f.tokens.length === 0) {
+      // Nothing to compare (punctuation only): a cluster of its own, not indexed.
+      assignments.push({ index: seg.index, cluster: clusterId(doc.id, seg.index), duplicateOf: null });
+      return;
+    }
+    const exactHit = exact.get(f.exact) ?? null;
+    const cands = new Set<string>();
+    if (exactHit !== null) cands.add(exactHit);
+    for (const b of f.bands) for (const m of bucketList(b)) cands.add(m);
+
+    let best: { mid: string; sim: number } | null = null;
+    const matchedDocs = new Set<string>();
+    for (const c of cands) {
+      const m = members.get(c);
+      const cf = featOf(c);
+      if (!m || !cf) continue;
+      const sim = similarity(f, cf, p);
+      if (sim < linkThreshold(f, cf, p)) continue;
+      if (m.doc !== doc.id) matchedDocs.add(m.doc);
+      if (!best || sim > best.sim || (sim === best.sim && earlier(c, best.mid))) best = { mid: c, sim };
+    }
+
+    let cluster: string;
+    let root: string;
+    let rootSim = 1;
+    let duplicateOf: SegmentAssignment['duplicateOf'] = null;
+    if (best) {
+      const bm = members.get(best.mid)!;
+      cluster = bm.cluster;
+      root = bm.root;
+      const rm = members.get(root);
+      const rf = featOf(root);
+      rootSim = root === best.mid ? best.sim : rf ? similarity(f, rf, p) : best.sim;
+      duplicateOf = rm
+        ? { doc: rm.doc, segment: rm.seg, similarity: roundSimilarity(rootSim) }
+        : { doc: bm.doc, segment: bm.seg, similarity: roundSimilarity(best.sim) };
+      plan.clusterAdd.push([cluster, root, mid]);
+    } else {
+      cluster = clusterId(doc.id, seg.index);
+      root = mid;
+      plan.newClusters++;
+    }
+
+    // An exact repeat adds nothing a later lookup could need: it is recorded as an occurrence
+    // only, without text, bucket entries or exact entry.
+    const repeat = exactHit !== null;
+    const rec: MemberRecord = { doc: doc.id, seg: seg.index, cluster, root, sim: roundSimilarity(rootSim), text: repeat ? null : seg.text };
+    members.set(mid, rec);
+    plan.members.push([mid, encodeMember(rec)]);
+    if (!repeat) {
+      exact.set(f.exact, mid);
+      plan.exactAdd.push([f.exact, mid]);
+      for (const b of f.bands) {
+        const list = bucketList(b);
+        if (list.length < p.maxBucket) {
+          overlay.set(b, [...list, mid]);
+          plan.bucketAdd.push([b, mid]);
+        }
+      }
+    }
+    const a: SegmentAssignment = { index: seg.index, cluster, duplicateOf };
+    if (matchedDocs.size > 0) a.matchedDocs = [...matchedDocs].sort();
+    assignments.push(a);
+  });
+
+  const rec: DocRecord = { n: docNum, path: doc.path, a: assignments };
+  plan.rec = JSON.stringify(rec);
+  return { plan, assignments };
+}
+
+export interface AssignOptions {
+  /** attempts before giving up when other workers keep changing the same buckets */
+  maxAttempts?: number;
+}
+
+/** assign() of both indexes: idempotent, retried on conflicting concurrent commits. */
+export async function assignDocument(
+  store: StoreOps,
+  doc: { id: string; path: string; segments: IndexSegment[] },
+  p: SimilarityParams,
+  opts: AssignOptions = {},
+): Promise<SegmentAssignment[]> {
+  const existing = await store.getDoc(doc.id);
+  if (existing !== null) return (JSON.parse(existing) as DocRecord).a;
+  const features = doc.segments.map((s) => messageFeatures(s.text, p));
+  const docNum = await store.nextDocNum();
+  const maxAttempts = opts.maxAttempts ?? 200;
+  for (let attempt = 1; ; attempt++) {
+    const snap = await readSnapshot(store, features);
+    const { plan, assignments } = decide(doc, docNum, features, snap, p);
+    const r = await store.commit(plan);
+    if (r.status === 'ok') return assignments;
+    if (r.status === 'exists') return (JSON.parse(r.record) as DocRecord).a;
+    if (attempt >= maxAttempts) {
+      throw new Error(`dedup index: document ${doc.id} could not be committed after ${attempt} attempts (the index kept changing under it)`);
+    }
+    // Back off a little, with jitter, so colliding workers do not collide again.
+    await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 * attempt)));
+  }
+}
+
+/** clusters() of both indexes. Clusters with a single occurrence are absent from the map. */
+export async function describeClusters(store: StoreOps, ids: string[]): Promise<Map<string, ClusterInfo>> {
+  const out = new Map<string, ClusterInfo>();
+  const cids = unique(ids);
+  if (cids.length === 0) return out;
+  const lists = await store.clusterMembers(cids);
+  const mids = unique(lists.flat());
+  const recs = new Map<string, MemberRecord>();
+  const vals = mids.length ? await store.members(mids) : [];
+  mids.forEach((m, i) => {
+    const v = vals[i];
+    if (v) recs.set(m, decodeMember(v));
+  });
+  const docIds = unique([...recs.values()].map((r) => r.doc));
+  const docVals = docIds.length ? await store.getDocs(docIds) : [];
+  const paths = new Map<string, string>();
+  docIds.forEach((d, i) => {
+    const v = docVals[i];
+    if (v) paths.set(d, (JSON.parse(v) as DocRecord).path);
+  });
+  cids.forEach((cid, i) => {
+    const list = lists[i] ?? [];
+    if (list.length < 2) return;
+    const first = recs.get(list[0]!);
+    if (!first) return;
+    const occurrences = list.flatMap((mid, j) => {
+      const r = recs.get(mid);
+      if (!r) return [];
+      return [{ doc: r.doc, path: paths.get(r.doc) ?? '', segment: r.seg, similarity: j === 0 ? 1 : r.sim }];
+    });
+    out.set(cid, { cluster: cid, text: first.text ?? '', occurrences });
+  });
+  return out;
+}

@@ -1,0 +1,146 @@
+// The near-duplicate index in Redis, shared by every worker of a namespace and kept across
+// runs. All keys carry the namespace as hash tag (tm:{ns}:dedup:...), so one Lua script can
+// touch them on Redis Cluster too. Reads are plain HMGETs; each document is committed by one
+// Lua script (lua/commit-document.lua) that re-checks that the buckets read did not change.
+//
+// Keys (ns = namespace):
+//   tm:{ns}:dedup:docs    hash  document id -> {n, path, assignments} (idempotency, paths)
+//   tm:{ns}:dedup:exact   hash  exact-text key -> mid of its first occurrence
+//   tm:{ns}:dedup:bucket  hash  LSH band key -> "mid,mid,..." (bounded: maxBucket)
+//   tm:{ns}:dedup:member  hash  mid -> "doc\tsegment\tcluster\troot mid\tsimilarity[\ttext]"
+//   tm:{ns}:dedup:meta    hash  docnum, clusters
+//   tm:{ns}:dedup:c:<id>  list  occurrences (mids) of a cluster seen more than once, first first
+import { readFileSync } from 'node:fs';
+import type { Redis } from 'ioredis';
+import { assignDocument, describeClusters, type AssignOptions, type CommitPlan, type CommitResult, type StoreOps } from './engine.js';
+import type { DedupIndex, IndexStats } from './index-types.js';
+import { resolveParams, type SimilarityParams } from './similarity.js';
+
+export interface RedisIndexOptions extends AssignOptions {
+  params?: Partial<SimilarityParams>;
+}
+
+const COMMIT_LUA = readFileSync(new URL('./lua/commit-document.lua', import.meta.url), 'utf8');
+const COMMIT_CMD = 'textmillDedupCommit';
+
+type CommitFn = (numKeys: number, ...args: string[]) => Promise<string[]>;
+
+export function dedupKeyPrefix(namespace: string): string {
+  if (!namespace || /[{}\s*?[\]\\]/.test(namespace)) {
+    throw new RangeError(`namespace must be non-empty without braces, spaces or glob characters, got ${JSON.stringify(namespace)}`);
+  }
+  return `tm:{${namespace}}:dedup:`;
+}
+
+class RedisStore implements StoreOps {
+  readonly k: { docs: string; exact: string; bucket: string; member: string; meta: string };
+  constructor(
+    private readonly redis: Redis,
+    readonly prefix: string,
+  ) {
+    this.k = { docs: `${prefix}docs`, exact: `${prefix}exact`, bucket: `${prefix}bucket`, member: `${prefix}member`, meta: `${prefix}meta` };
+    if (typeof (redis as unknown as Record<string, unknown>)[COMMIT_CMD] !== 'function') redis.defineCommand(COMMIT_CMD, { lua: COMMIT_LUA });
+  }
+  private hmget(key: string, fields: string[]): Promise<(string | null)[]> {
+    return fields.length === 0 ? Promise.resolve([]) : this.redis.hmget(key, ...fields);
+  }
+  getDoc(doc: string) {
+    return this.redis.hget(this.k.docs, doc);
+  }
+  getDocs(docs: string[]) {
+    return this.hmget(this.k.docs, docs);
+  }
+  nextDocNum() {
+    return this.redis.hincrby(this.k.meta, 'docnum', 1);
+  }
+  buckets(fields: string[]) {
+    return this.hmget(this.k.bucket, fields);
+  }
+  exact(keys: string[]) {
+    return this.hmget(this.k.exact, keys);
+  }
+  members(mids: string[]) {
+    return this.hmget(this.k.member, mids);
+  }
+  async clusterMembers(cids: string[]) {
+    const pipe = this.redis.pipeline();
+    for (const c of cids) pipe.lrange(`${this.prefix}c:${c}`, 0, -1);
+    const res = (await pipe.exec()) ?? [];
+    return res.map(([err, v]) => {
+      if (err) throw err;
+      return v as string[];
+    });
+  }
+  async commit(plan: CommitPlan): Promise<CommitResult> {
+    const clusterKeys: string[] = [];
+    const keyIndex = new Map<string, number>();
+    const base = [this.k.docs, this.k.exact, this.k.bucket, this.k.member, this.k.meta];
+    const clusterAdd = plan.clusterAdd.map(([cid, root, mid]) => {
+      let i = keyIndex.get(cid);
+      if (i === undefined) {
+        clusterKeys.push(`${this.prefix}c:${cid}`);
+        i = base.length + clusterKeys.length; // 1-based index into KEYS
+        keyIndex.set(cid, i);
+      }
+      return [i, root, mid];
+    });
+    // cjson turns an empty JSON array into an empty table: fine for ipairs.
+    const arg = JSON.stringify({ ...plan, clusterAdd });
+    const keys = [...base, ...clusterKeys];
+    const fn = (this.redis as unknown as Record<string, CommitFn>)[COMMIT_CMD]!;
+    const r = await fn.call(this.redis, keys.length, ...keys, arg);
+    if (r[0] === 'ok') return { status: 'ok' };
+    if (r[0] === 'exists') return { status: 'exists', record: r[1]! };
+    return { status: 'conflict' };
+  }
+}
+
+async function scanKeys(redis: Redis, pattern: string, onBatch: (keys: string[]) => Promise<void>): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length) await onBatch(keys);
+  } while (cursor !== '0');
+}
+
+/**
+ * The Redis-backed index of a namespace. `redis` is an ioredis connection the caller owns
+ * (it is not closed here); several indexes and workers may share the namespace at once.
+ */
+export function createRedisIndex(redis: Redis, namespace: string, options: RedisIndexOptions = {}): DedupIndex {
+  const params = resolveParams(options.params);
+  const prefix = dedupKeyPrefix(namespace);
+  const store = new RedisStore(redis, prefix);
+  return {
+    assign: (doc) => assignDocument(store, doc, params, options),
+    clusters: (ids) => describeClusters(store, ids),
+    async stats(): Promise<IndexStats> {
+      const [messages, documents, clusters] = await Promise.all([
+        redis.hlen(store.k.member),
+        redis.hlen(store.k.docs),
+        redis.hget(store.k.meta, 'clusters'),
+      ]);
+      // Memory: the five hashes exactly (sampled inside big hashes), the cluster lists by sample.
+      let bytes = 0;
+      for (const key of Object.values(store.k)) bytes += Number((await redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '64')) ?? 0);
+      let lists = 0;
+      const sample: string[] = [];
+      await scanKeys(redis, `${prefix}c:*`, async (keys) => {
+        lists += keys.length;
+        for (const k of keys) if (sample.length < 200) sample.push(k);
+      });
+      if (sample.length) {
+        let s = 0;
+        for (const key of sample) s += Number((await redis.call('MEMORY', 'USAGE', key)) ?? 0);
+        bytes += Math.round((s / sample.length) * lists);
+      }
+      return { namespace, messages, clusters: Number(clusters ?? 0), documents, bytes };
+    },
+    async reset() {
+      await scanKeys(redis, `${prefix}*`, async (keys) => {
+        for (let i = 0; i < keys.length; i += 500) await redis.unlink(...keys.slice(i, i + 500));
+      });
+    },
+  };
+}
