@@ -1,8 +1,7 @@
 // Helpers for tests that run whole drops.
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { tmpDir, uniqueNamespace } from './tmp.js';
 import { resolveSettings, type Settings } from '../../src/shared/config.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { runDrop, type RunResult } from '../../src/pipeline/run.js';
@@ -11,13 +10,7 @@ export const ROOT = path.resolve(new URL('../..', import.meta.url).pathname);
 export const CORPUS = path.join(ROOT, 'corpus');
 export const SHARED = path.resolve(ROOT, '../shared');
 
-export function tmpDir(prefix = 'textmill-test-'): string {
-  return mkdtempSync(path.join(os.tmpdir(), prefix));
-}
-
-export function uniqueNamespace(): string {
-  return `t${randomBytes(5).toString('hex')}`;
-}
+export { tmpDir, uniqueNamespace };
 
 export const quietLogger = createLogger({ level: 'silent', pretty: false });
 

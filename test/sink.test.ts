@@ -1,0 +1,107 @@
+// The sink's promise: one line per document id and per rejected path, across retries,
+// crashes between append and acknowledgement, and several writers.
+import { appendFileSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { DOCUMENT_SCHEMA, type OutputDocument } from '../src/shared/schemas.js';
+import { MemoryLedger, RedisLedger, ledgerKeys, type Ledger } from '../src/workers/write/ledger.js';
+import { OutputSink, scanOutput } from '../src/workers/write/sink.js';
+import { tmpDir, uniqueNamespace } from './helpers/tmp.js';
+
+function doc(n: number, p = `f${n}.txt`): OutputDocument {
+  const hex = n.toString(16).padStart(64, '0');
+  return {
+    schema: DOCUMENT_SCHEMA,
+    id: `sha256:${hex}`,
+    source: { path: p, bytes: 10, sha256: hex, encoding: 'utf-8' },
+    language: 'en',
+    text: 'Hello world.',
+    segments: [],
+    entities: [],
+    themes: [],
+    flags: [],
+    nearDuplicateOf: null,
+    pipeline: { version: '0', run: 'r' },
+  };
+}
+
+const lines = (dir: string, f: string) => readFileSync(path.join(dir, f), 'utf8').split('\n').filter(Boolean);
+
+const redis = new Redis(inject('redisUrl'));
+const cleanup: Array<() => Promise<unknown>> = [];
+afterAll(async () => {
+  for (const c of cleanup) await c();
+  redis.disconnect();
+});
+
+const ledgers: Array<[string, (outDir: string) => Ledger]> = [
+  ['memory', () => new MemoryLedger()],
+  [
+    'redis',
+    (outDir) => {
+      const ns = uniqueNamespace();
+      const k = ledgerKeys(ns, outDir);
+      cleanup.push(() => redis.del(k.docs, k.rejected));
+      return new RedisLedger(redis, ns, outDir);
+    },
+  ],
+];
+
+describe.each(ledgers)('OutputSink with a %s ledger', (_name, makeLedger) => {
+  it('writes a document once however often it is written', async () => {
+    const out = tmpDir();
+    const sink = new OutputSink(out, makeLedger(out));
+    await Promise.all([sink.writeDocument(doc(1)), sink.writeDocument(doc(1)), sink.writeDocument(doc(2))]);
+    await sink.writeDocument(doc(1));
+    expect(lines(out, 'documents.jsonl')).toHaveLength(2);
+  });
+
+  it('rejects the same bytes under a second path as a duplicate naming the first', async () => {
+    const out = tmpDir();
+    const sink = new OutputSink(out, makeLedger(out));
+    await sink.writeDocument(doc(3, 'a.txt'));
+    const outcome = await sink.writeDocument(doc(3, 'b.txt'));
+    expect(outcome).toMatchObject({ kind: 'rejected', code: 'duplicate', written: true });
+    const rejected = lines(out, 'rejected.jsonl').map((l) => JSON.parse(l));
+    expect(rejected).toEqual([expect.objectContaining({ path: 'b.txt', code: 'duplicate', message: expect.stringContaining('a.txt') })]);
+  });
+
+  it('after a crash between append and mark, the retry finds the line instead of writing it twice', async () => {
+    const out = tmpDir();
+    const ledger = makeLedger(out);
+    const d = doc(4);
+    // The crashed attempt: claimed, appended, never marked written.
+    expect(await ledger.claimDocument(d.id, d.source.path)).toEqual({ state: 'new' });
+    appendFileSync(path.join(out, 'documents.jsonl'), JSON.stringify(d) + '\n');
+    const sink = new OutputSink(out, ledger);
+    expect(await sink.writeDocument(d)).toMatchObject({ written: false });
+    expect(lines(out, 'documents.jsonl')).toHaveLength(1);
+  });
+
+  it('after a crash between claim and append, the retry writes the line', async () => {
+    const out = tmpDir();
+    const ledger = makeLedger(out);
+    const d = doc(5);
+    await ledger.claimDocument(d.id, d.source.path);
+    const sink = new OutputSink(out, ledger);
+    expect(await sink.writeDocument(d)).toMatchObject({ written: true });
+    expect(lines(out, 'documents.jsonl')).toHaveLength(1);
+  });
+
+  it('is rebuilt from the files, ignoring a torn last line', async () => {
+    const out = tmpDir();
+    const sink = new OutputSink(out, makeLedger(out));
+    await sink.writeDocument(doc(6));
+    await sink.writeRejected({ path: 'x.bin', code: 'binary', message: 'The file looks binary.' });
+    appendFileSync(path.join(out, 'documents.jsonl'), '{"schema":"textmill.document/v1","id":"sha2');
+    const scanned = await scanOutput(out);
+    expect(scanned.docs).toEqual([[doc(6).id, 'f6.txt']]);
+    expect(scanned.rejected).toEqual(['x.bin']);
+    const fresh = makeLedger(out);
+    await fresh.load(scanned.docs, scanned.rejected);
+    const again = new OutputSink(out, fresh);
+    expect(await again.writeDocument(doc(6))).toMatchObject({ written: false });
+    expect(await again.writeRejected({ path: 'x.bin', code: 'binary', message: 'The file looks binary.' })).toMatchObject({ written: false });
+  });
+});
