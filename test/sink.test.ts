@@ -74,7 +74,7 @@ describe.each(ledgers)('OutputSink with a %s ledger', (_name, makeLedger) => {
     // The crashed attempt: claimed, appended, never marked written.
     expect(await ledger.claimDocument(d.id, d.source.path)).toEqual({ state: 'new' });
     appendFileSync(path.join(out, 'documents.jsonl'), JSON.stringify(d) + '\n');
-    const sink = new OutputSink(out, ledger);
+    const sink = new OutputSink(out, ledger, 0);
     expect(await sink.writeDocument(d)).toMatchObject({ written: false });
     expect(lines(out, 'documents.jsonl')).toHaveLength(1);
   });
@@ -84,7 +84,7 @@ describe.each(ledgers)('OutputSink with a %s ledger', (_name, makeLedger) => {
     const ledger = makeLedger(out);
     const d = doc(5);
     await ledger.claimDocument(d.id, d.source.path);
-    const sink = new OutputSink(out, ledger);
+    const sink = new OutputSink(out, ledger, 0);
     expect(await sink.writeDocument(d)).toMatchObject({ written: true });
     expect(lines(out, 'documents.jsonl')).toHaveLength(1);
   });
@@ -103,5 +103,40 @@ describe.each(ledgers)('OutputSink with a %s ledger', (_name, makeLedger) => {
     const again = new OutputSink(out, fresh);
     expect(await again.writeDocument(doc(6))).toMatchObject({ written: false });
     expect(await again.writeRejected({ path: 'x.bin', code: 'binary', message: 'The file looks binary.' })).toMatchObject({ written: false });
+  });
+});
+
+describe.each(ledgers)('rejections with a %s ledger', (_name, makeLedger) => {
+  it('survive a crash between claim and append, and between append and mark', async () => {
+    const out = tmpDir();
+    const ledger = makeLedger(out);
+    const sink = new OutputSink(out, ledger);
+    // crashed before appending: the retry writes the line
+    expect(await ledger.claimRejected('a.bin')).toBe('new');
+    expect(await sink.writeRejected({ path: 'a.bin', code: 'binary', message: 'Binary.' })).toMatchObject({ written: true });
+    // crashed after appending: the retry finds it
+    expect(await ledger.claimRejected('b.bin')).toBe('new');
+    appendFileSync(path.join(out, 'rejected.jsonl'), JSON.stringify({ schema: 'textmill.rejected/v1', path: 'b.bin', code: 'binary', message: 'Binary.' }) + '\n');
+    expect(await sink.writeRejected({ path: 'b.bin', code: 'binary', message: 'Binary.' })).toMatchObject({ written: false });
+    expect(lines(out, 'rejected.jsonl')).toHaveLength(2);
+  });
+});
+
+describe('two writer processes sharing a Redis ledger', () => {
+  it('the second backs off while the first holds a fresh claim, and writes nothing twice', async () => {
+    const out = tmpDir();
+    const ns = uniqueNamespace();
+    const k = ledgerKeys(ns, out);
+    cleanup.push(() => redis.del(k.docs, k.rejected));
+    const a = new RedisLedger(redis, ns, out);
+    const d = doc(7);
+    await a.claimDocument(d.id, d.source.path); // writer A is mid-write
+    const b = new OutputSink(out, new RedisLedger(redis, ns, out));
+    await expect(b.writeDocument(d)).rejects.toThrow(/being written by another worker/);
+    // writer A finishes; B's retry then finds the document written
+    appendFileSync(path.join(out, 'documents.jsonl'), JSON.stringify(d) + '\n');
+    await a.markWritten(d.id, d.source.path);
+    expect(await b.writeDocument(d)).toMatchObject({ written: false });
+    expect(lines(out, 'documents.jsonl')).toHaveLength(1);
   });
 });

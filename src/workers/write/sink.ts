@@ -79,15 +79,30 @@ export async function scanOutput(outDir: string): Promise<{ docs: Array<[string,
   return { docs, rejected };
 }
 
-async function fileHasDocument(file: string, id: string): Promise<boolean> {
-  for await (const rec of readJsonl(file)) if ((rec as { id?: string }).id === id) return true;
+async function fileHas(file: string, field: 'id' | 'path', value: string): Promise<boolean> {
+  for await (const rec of readJsonl(file)) if ((rec as Record<string, unknown>)[field] === value) return true;
   return false;
 }
 
+/** After this long a pending claim is taken to be a crashed writer's, not a slow one's. */
+export const STALE_CLAIM_MS = 30_000;
+
+/** Another writer holds the claim on this document right now: retry later. */
+export class WriterBusyError extends Error {
+  constructor(id: string) {
+    super(`document ${id.slice(0, 20)}… is being written by another worker`);
+    this.name = 'WriterBusyError';
+  }
+}
+
 export class OutputSink {
+  /** writes in flight in this process, so two writes of one id run one after the other */
+  private inflight = new Map<string, Promise<unknown>>();
+
   constructor(
     readonly outDir: string,
     private ledger: Ledger,
+    private staleClaimMs = STALE_CLAIM_MS,
   ) {
     mkdirSync(outDir, { recursive: true });
   }
@@ -98,6 +113,20 @@ export class OutputSink {
   }
 
   async writeDocument(doc: OutputDocument): Promise<WriteOutcome> {
+    const before = this.inflight.get(doc.id) ?? Promise.resolve();
+    const mine = before.then(
+      () => this.writeDocumentNow(doc),
+      () => this.writeDocumentNow(doc),
+    );
+    this.inflight.set(doc.id, mine);
+    try {
+      return await mine;
+    } finally {
+      if (this.inflight.get(doc.id) === mine) this.inflight.delete(doc.id);
+    }
+  }
+
+  private async writeDocumentNow(doc: OutputDocument): Promise<WriteOutcome> {
     const p = doc.source.path;
     const claim = await this.ledger.claimDocument(doc.id, p);
     if (claim.state !== 'new' && claim.path !== p) {
@@ -111,7 +140,10 @@ export class OutputSink {
       return { kind: 'rejected', written: written.written, code: 'duplicate' };
     }
     if (claim.state === 'written') return { kind: 'document', written: false, doc };
-    if (claim.state === 'pending' && (await fileHasDocument(path.join(this.outDir, FILES.documents), doc.id))) {
+    if (claim.state === 'pending' && Date.now() - claim.since < this.staleClaimMs) {
+      throw new WriterBusyError(doc.id);
+    }
+    if (claim.state === 'pending' && (await fileHas(path.join(this.outDir, FILES.documents), 'id', doc.id))) {
       await this.ledger.markWritten(doc.id, p);
       return { kind: 'document', written: false, doc };
     }
@@ -122,8 +154,14 @@ export class OutputSink {
 
   async writeRejected(r: RejectionRecord): Promise<WriteOutcome> {
     const record = OutputRejected.parse({ schema: REJECTED_SCHEMA, ...r });
-    if (!(await this.ledger.claimRejected(r.path))) return { kind: 'rejected', written: false, code: r.code };
+    const file = path.join(this.outDir, FILES.rejected);
+    const claim = await this.ledger.claimRejected(r.path);
+    if (claim === 'written' || (claim === 'pending' && (await fileHas(file, 'path', r.path)))) {
+      await this.ledger.markRejected(r.path);
+      return { kind: 'rejected', written: false, code: r.code };
+    }
     await this.append(FILES.rejected, record);
+    await this.ledger.markRejected(r.path);
     return { kind: 'rejected', written: true, code: r.code };
   }
 }
