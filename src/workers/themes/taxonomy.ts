@@ -44,7 +44,7 @@ export const ScoringDefaults = z.strictObject({
   /** BM25 length normalisation: 0 = none, 1 = full. */
   b: z.number({ error: 'expected a number' }).min(0).max(1).default(0.35),
   /**
-   * A theme must also reach this share of the raw score of the segment's strongest theme, so
+   * A theme must also reach this share of the score of the segment's strongest theme, so
    * a word mentioned in passing in a paragraph about something else does not tag it (0 = off).
    */
   relative: z.number({ error: 'expected a number' }).min(0).max(1).default(0),

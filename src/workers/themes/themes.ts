@@ -9,7 +9,9 @@
 //   score  = raw / (raw + saturation)                        (in [0, 1))
 // A theme tags the segment when score >= threshold AND either at least `minEvidence`
 // distinct terms matched or one matched term weighs at least `strongWeight`: one weak term
-// mentioned in passing never tags on its own, however often it is repeated.
+// mentioned in passing never tags on its own, however often it is repeated. It must also
+// reach `relative` x the score of the segment's strongest theme, so a strong word used in
+// passing in a paragraph about something else does not tag it either.
 // Occurrences inside a negative term of the same theme ("political climate", "computer
 // virus") do not count. Within a theme the longest term wins, so "human rights" is not
 // counted again as "rights".
@@ -212,12 +214,12 @@ function scoreWords(analysis: SegmentAnalysis | undefined, tax: Taxonomy): Segme
     if (m) scores.push(judge(theme, tax, m, norm));
   });
   const { relative } = tax.defaults;
-  const top = Math.max(0, ...scores.filter((s) => s.tagged).map((s) => s.raw));
+  const top = Math.max(0, ...scores.filter((s) => s.tagged).map((s) => s.score));
   if (relative > 0)
     for (const s of scores)
-      if (s.tagged && s.raw < relative * top) {
+      if (s.tagged && s.score < relative * top) {
         s.tagged = false;
-        s.reason = `raw ${s.raw.toFixed(2)} < ${relative} x ${top.toFixed(2)} of the segment's strongest theme`;
+        s.reason = `score ${fmt(s.score)} < ${relative} x ${fmt(top)}, the score of the segment's strongest theme`;
       }
   return { words: normals.length, scores, matches };
 }
