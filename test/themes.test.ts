@@ -377,3 +377,12 @@ describe.skipIf(!existsSync(DEFAULT_SEEDS_DIR) || !existsSync(DEFAULT_GOLD))('sa
     expect(r.f1).toBeGreaterThanOrEqual(0.7);
   });
 });
+
+describe('languages', () => {
+  it('gives no themes to a document in a language the taxonomy is not written in, and scores "und"', () => {
+    const doc = makeDoc(['Refugees and migrants sought asylum after the war.']);
+    expect(tagThemes({ ...doc, language: 'fr' }, taxonomy).themes).toEqual([]);
+    expect(tagThemes({ ...doc, language: 'fr' }, taxonomy).segments[0]!.themes).toEqual([]);
+    expect(tagThemes({ ...doc, language: 'und' }, taxonomy).segments[0]!.themes).toContain('migration-displacement');
+  });
+});

@@ -63,6 +63,7 @@ export function evaluateSeeds(taxonomy: Taxonomy, seedsDir = DEFAULT_SEEDS_DIR, 
     if (!name.endsWith('.txt')) continue;
     const lines = readFileSync(path, 'utf8').split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
     const doc = {
+      language: 'en',
       segments: lines.map((text, index) => ({ index, kind: 'paragraph', text, start: 0, end: 0, cluster: `c${index}`, duplicateOf: null })),
       analysis: lines.map(analyseText),
       entities: [],

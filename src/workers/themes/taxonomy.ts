@@ -69,6 +69,11 @@ export type ThemeDef = z.infer<typeof ThemeDef>;
 
 export const TaxonomyFile = z.strictObject({
   version: z.literal(1, { error: 'expected 1' }).default(1),
+  /**
+   * Languages (ISO 639-1) the terms are written in. A document detected as another language
+   * gets no themes; one whose language is unknown ("und") is scored. Empty or absent = all.
+   */
+  languages: z.array(z.string().regex(/^[a-z]{2}$/, 'expected an ISO 639-1 code like "en"'), { error: 'expected a list of language codes' }).default([]),
   defaults: ScoringDefaults.default(ScoringDefaults.parse({})),
   themes: z.array(z.unknown(), { error: 'expected a list of themes' }).min(1, 'expected at least one theme'),
 });
@@ -111,6 +116,8 @@ export interface CompiledTaxonomy {
 export interface Taxonomy {
   /** where it was read from, for messages */
   source: string;
+  /** languages the terms are written in; empty = any */
+  languages: string[];
   defaults: ScoringDefaults;
   themes: ThemeDef[];
   compiled: CompiledTaxonomy;
@@ -211,7 +218,7 @@ export function parseTaxonomy(yamlText: string, source = '<taxonomy>'): Taxonomy
     themes.push(theme);
   });
 
-  return { source, defaults, themes, compiled: compileTaxonomy(themes, defaults) };
+  return { source, languages: file.data.languages, defaults, themes, compiled: compileTaxonomy(themes, defaults) };
 }
 
 /** Builds the lookup tables; done once per taxonomy. */

@@ -267,7 +267,14 @@ function aggregate(segments: SegmentResult[], tax: Taxonomy): { themes: DocTheme
   return { themes, pooled: pooledScores };
 }
 
+/** False when the document is in a known language the taxonomy's terms are not written in. */
+export function taxonomyApplies(language: string, taxonomy: Taxonomy): boolean {
+  return taxonomy.languages.length === 0 || language === 'und' || taxonomy.languages.includes(language);
+}
+
 export function tagThemes(doc: EntitiesDoc, taxonomy: Taxonomy): ThemedDoc {
+  if (!taxonomyApplies(doc.language, taxonomy))
+    return { ...doc, segments: doc.segments.map((s) => ({ ...s, themes: [] })), themes: [] };
   const results = doc.segments.map((_, i) => scoreWords(doc.analysis[i], taxonomy));
   const segments = doc.segments.map((s, i) => ({
     ...s,
