@@ -1,0 +1,893 @@
+// Entity stage: people, organisations, places and events found by rules over one wink-nlp
+// parse of the cleaned text, with one canonical name per real entity in the document, plus
+// wink-nlp's own DATE/TIME/MONEY/... entities and the per-segment normals/lemmas that the theme
+// stage needs (so the text is parsed once).
+//
+// Recall comes from rules: capitalised chunks (proper-noun sequences, joined by hyphens and by
+// "of/for/on/and/the/de/..."), titles before a name (learnt as wink custom entities), organisation
+// and event head words, "X of Y" patterns, acronyms and their in-text expansions, lower-case place
+// nouns ("Arua district") and "in/at/from X". The knowledge base (config/entities.yaml) only
+// gives general world knowledge: canonical names, types and aliases, a place gazetteer, given names.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { its, nlp, registerCustomEntities } from '../../shared/nlp.js';
+import type { DedupDoc, EntitiesDoc, Entity, Mention, SegmentAnalysis } from '../../shared/schemas.js';
+
+// ------------------------------------------------------------------ knowledge base
+
+const KbEntryInput = z
+  .object({
+    name: z.string().trim().min(1),
+    type: z.string().regex(/^[A-Z][A-Z_]*$/, 'must be an upper-case type such as PERSON, ORG, LOC or EVENT'),
+    aliases: z.array(z.string().trim().min(1)).default([]),
+  })
+  .strict();
+
+const KbFile = z
+  .object({
+    version: z.literal(1).optional(),
+    entities: z.array(z.unknown()).default([]),
+    places: z.array(z.string().trim().min(1)).default([]),
+    givenNames: z.array(z.string().trim().min(1)).default([]),
+    notEntities: z.array(z.string().trim().min(1)).default([]),
+  })
+  .strict();
+
+export interface KbEntry {
+  name: string;
+  type: string;
+  aliases: string[];
+}
+
+export interface KnowledgeBase {
+  /** file the knowledge base was read from */
+  path: string;
+  entries: KbEntry[];
+  /** normalised alias (case- and accent-insensitive) -> entry; acronyms are not in here */
+  byAlias: Map<string, KbEntry>;
+  /** acronym alias without dots, exactly as written in capitals (WHO, UN) -> entry */
+  byAcronym: Map<string, KbEntry>;
+  /** longest alias, in words: bounds the sub-span search */
+  maxWords: number;
+  /** normalised given names */
+  givenNames: Set<string>;
+  /** normalised strings that are never entities */
+  notEntities: Set<string>;
+}
+
+export class KnowledgeBaseError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'KnowledgeBaseError';
+  }
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const DEFAULT_KB_PATH = resolve(here, '../../../config/entities.yaml');
+
+const ZERO_WIDTH = /[\u00AD\u200B-\u200D\u2060\uFEFF]/g;
+/**
+ * Normalised form of a name, the same as the evaluation scorer uses: NFKD, no accents, lower
+ * case, no possessive 's or apostrophes, other punctuation as spaces, single spaces, no leading "the".
+ */
+export function normName(s: string): string {
+  return s
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .replace(ZERO_WIDTH, '')
+    .toLowerCase()
+    .replace(/['\u2018\u2019\u02BC\u2032`\u00B4]s(?![\p{L}\p{N}])/gu, '')
+    .replace(/['\u2018\u2019\u02BC\u2032`\u00B4]/gu, '')
+    .replace(/[\p{P}\p{S}]+/gu, ' ')
+    .replace(/\s+/gu, ' ')
+    .trim()
+    .replace(/^the /, '');
+}
+
+const ACRONYM_ALIAS = /^[A-Z][A-Z0-9.&-]*[A-Z0-9]\.?$/;
+const isAcronymAlias = (s: string) => ACRONYM_ALIAS.test(s) && /[A-Z].*[A-Z]/.test(s);
+const acronymKey = (s: string) => s.replace(/\./g, '');
+
+/** Reads and validates the knowledge base; errors name the file, the entry and the field. */
+export function loadKnowledgeBase(path: string = DEFAULT_KB_PATH): KnowledgeBase {
+  if (!existsSync(path)) throw new KnowledgeBaseError(`knowledge base ${path} does not exist`);
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new KnowledgeBaseError(`knowledge base ${path} is not valid YAML: ${(err as Error).message}`);
+  }
+  const top = KbFile.safeParse(raw ?? {});
+  if (!top.success) {
+    const issue = top.error.issues[0]!;
+    throw new KnowledgeBaseError(`knowledge base ${path}: field "${issue.path.join('.') || '(top level)'}" ${issue.message}`);
+  }
+  const entries: KbEntry[] = [];
+  top.data.entities.forEach((e, i) => {
+    const r = KbEntryInput.safeParse(e);
+    if (!r.success) {
+      const issue = r.error.issues[0]!;
+      const label = e && typeof e === 'object' && typeof (e as { name?: unknown }).name === 'string' ? ` ("${(e as { name: string }).name}")` : '';
+      const field = issue.path.length ? issue.path.join('.') : issue.code === 'unrecognized_keys' ? (issue as { keys?: string[] }).keys?.join(', ') ?? '' : '(entry)';
+      throw new KnowledgeBaseError(`knowledge base ${path}: entities[${i}]${label}, field "${field}": ${issue.message}`);
+    }
+    entries.push(r.data);
+  });
+  for (const p of top.data.places) entries.push({ name: p, type: 'LOC', aliases: [] });
+
+  const byAlias = new Map<string, KbEntry>();
+  const byAcronym = new Map<string, KbEntry>();
+  let maxWords = 1;
+  for (const entry of entries) {
+    for (const form of [entry.name, ...entry.aliases]) {
+      if (isAcronymAlias(form)) {
+        const k = acronymKey(form);
+        if (!byAcronym.has(k)) byAcronym.set(k, entry);
+        continue;
+      }
+      const k = normName(form);
+      if (!k) continue;
+      // the first entry that claims an alias keeps it: hand-written entries come before places
+      if (!byAlias.has(k)) byAlias.set(k, entry);
+      maxWords = Math.max(maxWords, k.split(' ').length);
+    }
+  }
+  return {
+    path,
+    entries,
+    byAlias,
+    byAcronym,
+    maxWords,
+    givenNames: new Set(top.data.givenNames.map(normName)),
+    notEntities: new Set(top.data.notEntities.map(normName)),
+  };
+}
+
+// ------------------------------------------------------------------ word lists of the rules
+
+const set = (s: string) => new Set(s.split(/\s*,\s*/).filter(Boolean));
+
+const ORG_HEADS = set(
+  'council,councils,organization,organisation,organizations,organisations,agency,bank,fund,programme,program,union,assembly,court,commission,ministry,department,office,institute,institution,university,college,school,foundation,association,federation,committee,group,coalition,alliance,network,forum,panel,board,authority,secretariat,service,corporation,company,inc,ltd,party,parliament,congress,senate,tribunal,society,centre,center,partnership,facility,division,bureau,unit,airways,airlines,trust,mission,league,club,academy,observatory,movement,front,army,police,force,forces,agencies,church,hospital,times,post,news,press',
+);
+const EVENT_HEADS = set(
+  'summit,conference,day,week,games,olympics,olympiad,cup,championship,championships,war,revolution,festival,session,expo,decade,meeting,marathon,massacre,genocide,uprising,earthquake,tsunami,symposium,fair',
+);
+const EVENT_PREFIX = set('hurricane,cyclone,typhoon,storm,operation,battle,siege');
+const LOC_HEADS = set(
+  'ocean,sea,river,lake,mountains,mountain,island,islands,isles,peninsula,gulf,bay,strait,straits,canal,desert,valley,coast,basin,region,district,province,county,delta,plateau,highlands,archipelago,city,town,village,square,street,avenue,park,airport',
+);
+/** "Republic of Cuba": a mention of the place after "of" */
+/** names of documents and plans: "Paris Agreement" is no mention of Paris */
+const DOC_HEADS = set('agreement,agreements,convention,treaty,act,protocol,declaration,charter,accord,accords,resolution,plan,agenda,compact,strategy,framework,pathway,report,goals,principles,law,constitution,covenant,statute,initiative,index,guidance,note,vision');
+const LOC_OF_HEADS = set('republic,state,kingdom,commonwealth,principality,sultanate,emirate,federation,government,people,island,islands,city');
+/** lower-case nouns after an unknown capitalised name that make it a place: "Arua district" */
+const LOC_NOUNS = set('district,province,region,county,municipality,village,town,city,camp,settlement,governorate,prefecture,island,river,valley,state,oblast,department');
+const CONNECTORS = set('of,for,on,and,the,de,del,della,da,das,do,dos,di,du,des,la,van,von,der,den,bin,ibn,al,el,y,&');
+const PREPS = set('of,for,on');
+const NAME_PARTICLES = set('de,del,della,da,das,do,dos,di,du,des,la,van,von,der,den,bin,ibn,al,el,y');
+const MONTHS_DAYS = set(
+  'january,february,march,april,may,june,july,august,september,october,november,december,jan,feb,mar,apr,jun,jul,aug,sep,sept,oct,nov,dec,monday,tuesday,wednesday,thursday,friday,saturday,sunday',
+);
+/** capitalised words that never make a person name */
+const NOT_NAME_WORDS = set('day,week,year,years,month,morning,evening,north,south,east,west,northern,southern,eastern,western,central,international,national,global,world,new,happy,dear,welcome,thanks,thank');
+const LEAD_WORDS = set('this,that,these,those,our,my,his,her,their,its,your,we,a,an,many,several,some,all,most,few,other,both,each,every,such,any,no,more,fellow,dear,happy');
+const LEAD_POS = set('DET,PRON,VERB,AUX,ADV,ADP,SCONJ,CCONJ,INTJ,PART');
+const LOC_WEAK_PREPS = set('in,at,from,near,across,throughout,inside,outside,towards');
+/** honorifics: any capitalised word after one of these is a person's name */
+const HONORIFICS = ['mr', 'mr.', 'mrs', 'mrs.', 'ms', 'ms.', 'miss', 'mx', 'mx.', 'dr', 'dr.', 'prof', 'prof.', 'professor', 'sir', 'dame', 'madam', 'madame', 'h.e.', 'his excellency', 'her excellency', 'his majesty', 'her majesty', 'his royal highness', 'her royal highness', 'his holiness'];
+/** role titles: a name after one of these is a person's (a lone word only if it is not a common word) */
+const ROLE_TITLES = [
+  'president', 'vice-president', 'vice president', 'secretary-general', 'deputy secretary-general', 'under-secretary-general',
+  'assistant secretary-general', 'director-general', 'deputy director-general', 'executive director', 'high commissioner',
+  'special envoy', 'special representative', 'special rapporteur', 'prime minister', 'deputy prime minister', 'foreign minister',
+  'minister', 'ambassador', 'king', 'queen', 'prince', 'princess', 'emperor', 'empress', 'pope', 'sheikh', 'emir', 'sultan',
+  'chancellor', 'senator', 'governor', 'mayor', 'judge', 'chief', 'chairman', 'chairwoman', 'chairperson', 'speaker',
+  'archbishop', 'bishop', 'cardinal', 'rev.', 'reverend', 'commissioner', 'envoy', 'colonel', 'captain', 'lieutenant', 'admiral',
+  'general secretary', 'secretary', 'spokesperson', 'spokesman', 'spokeswoman', 'novelist', 'author', 'activist', 'photographer',
+];
+
+/** learnCustomEntities patterns for the titles; hyphenated titles also match with a space. */
+function titlePatterns(titles: string[]): string[] {
+  const out = new Set<string>();
+  // each title is tokenised as wink tokenises text ("Secretary-General" is secretary, -, general)
+  const tokensOf = (t: string) => nlp.readDoc(t).tokens().out(its.normal as never) as unknown as string[];
+  for (const t of titles) {
+    out.add(tokensOf(t).map((w) => `[${w}]`).join(' '));
+    if (t.includes('-')) out.add(tokensOf(t.replace(/-/g, ' ')).map((w) => `[${w}]`).join(' '));
+  }
+  return [...out];
+}
+
+registerCustomEntities('entities', [
+  { name: 'HONORIFIC', patterns: titlePatterns(HONORIFICS) },
+  { name: 'ROLE_TITLE', patterns: titlePatterns(ROLE_TITLES) },
+]);
+
+/** wink-nlp entity types that are kept as they are */
+const KEPT_TYPES = new Set(['DATE', 'TIME', 'DURATION', 'MONEY', 'PERCENT', 'CARDINAL', 'ORDINAL', 'URL', 'EMAIL']);
+
+// ------------------------------------------------------------------ common-word lookup
+
+// Whether a lower-case word is an ordinary English word (in wink's lexicon and not a proper noun)
+// is looked up once per distinct word per process and cached: it tells a sentence-initial "Healing"
+// or "Global Compact" from a name such as "Trygve" or "Dinnoo".
+const VOCAB_SIZE = (() => {
+  const t = nlp.readDoc('qzxjvkwq').tokens();
+  return (t.out(its.uniqueId as never) as unknown as number[])[0]!;
+})();
+const commonCache = new Map<string, boolean>();
+function isCommonWord(lower: string): boolean {
+  let r = commonCache.get(lower);
+  if (r !== undefined) return r;
+  const t = nlp.readDoc(lower).tokens();
+  const ids = t.out(its.uniqueId as never) as unknown as number[];
+  const pos = t.out(its.pos as never) as unknown as string[];
+  r = ids.length === 1 && ids[0]! < VOCAB_SIZE && pos[0] !== 'PROPN' && pos[0] !== 'X';
+  if (commonCache.size > 100_000) commonCache.clear();
+  commonCache.set(lower, r);
+  return r;
+}
+
+// ------------------------------------------------------------------ per-document extraction
+
+interface RawMention {
+  type: string;
+  /** name without titles */
+  name: string;
+  kb?: KbEntry;
+  start: number;
+  end: number;
+  /** an acronym mention: may be tied to an expansion */
+  acronym?: string;
+}
+
+interface Bare {
+  text: string;
+  start: number;
+  end: number;
+}
+
+const CAP = /^\p{Lu}/u;
+const ACRONYM = /^[A-Z][A-Z&]*[A-Z](\d{1,4})?$|^([A-Z]\.){2,}$/;
+const ACRONYM_NUM = /^[A-Z]{2,}\d{1,4}$/;
+const YEAR = /^(1[5-9]|20)\d\d$/;
+const INITIAL = /^\p{Lu}\.$/u;
+
+class DocReader {
+  readonly v: string[];
+  readonly lower: string[];
+  readonly pos: string[];
+  readonly type: string[];
+  readonly sp: string[];
+  readonly start: number[];
+  readonly end: number[];
+  readonly lemma: string[];
+  readonly sentStart: Uint8Array;
+  /** token index -> end token index of a title starting there; negative for role titles */
+  readonly title = new Map<number, { end: number; honorific: boolean }>();
+  readonly mentions: RawMention[] = [];
+  readonly bare: Bare[] = [];
+  /** acronym -> the mention of its expansion: "World Health Organization (WHO)" */
+  readonly expansions = new Map<string, RawMention>();
+  readonly numeric: { type: string; start: number; end: number; s: number; e: number }[] = [];
+
+  constructor(
+    readonly text: string,
+    readonly kb: KnowledgeBase,
+  ) {
+    const doc = nlp.readDoc(text);
+    const tokens = doc.tokens();
+    const out = <T>(f: unknown) => tokens.out(f as never) as unknown as T[];
+    this.v = out<string>(its.value);
+    this.sp = out<string>(its.precedingSpaces);
+    this.lower = out<string>(its.normal);
+    this.lemma = out<string>(its.lemma);
+    this.pos = out<string>(its.pos);
+    this.type = out<string>(its.type);
+    const n = this.v.length;
+    this.start = new Array<number>(n);
+    this.end = new Array<number>(n);
+    let off = 0;
+    for (let i = 0; i < n; i++) {
+      off += this.sp[i]!.length;
+      this.start[i] = off;
+      off += this.v[i]!.length;
+      this.end[i] = off;
+    }
+    this.sentStart = new Uint8Array(n + 1);
+    const sentSpans = doc.sentences().out(its.span as never) as unknown as [number, number][];
+    for (const [s] of sentSpans) {
+      // a sentence starts at its first token, and after opening quotes or brackets
+      let i = s;
+      this.sentStart[i] = 1;
+      while (i < n && this.type[i] === 'punctuation') this.sentStart[++i] = 1;
+    }
+    // a line break (wink keeps it as a token of its own, or in the spaces) starts a sentence too
+    for (let i = 0; i < n; i++) {
+      if (this.sp[i]!.includes('\n') || (i > 0 && this.type[i - 1] === 'tabCRLF')) {
+        let j = i;
+        this.sentStart[j] = 1;
+        while (j < n && this.type[j] === 'punctuation') this.sentStart[++j] = 1;
+      }
+    }
+    const ce = doc.customEntities();
+    const ceSpans = ce.out(its.span as never) as unknown as [number, number][];
+    const ceTypes = (ce.out(its.type as never) as unknown as string[]) ?? [];
+    ceSpans.forEach(([s, e], k) => {
+      if (ceTypes[k] === 'HONORIFIC' || ceTypes[k] === 'ROLE_TITLE') this.title.set(s, { end: e, honorific: ceTypes[k] === 'HONORIFIC' });
+    });
+    const ents = doc.entities();
+    const eSpans = ents.out(its.span as never) as unknown as [number, number][];
+    const eTypes = ents.out(its.type as never) as unknown as string[];
+    eSpans.forEach(([s, e], k) => {
+      const t = eTypes[k]!;
+      if (KEPT_TYPES.has(t)) this.numeric.push({ type: t, start: this.start[s]!, end: this.end[e]!, s, e });
+    });
+  }
+
+  private isNameTok(i: number): boolean {
+    const v = this.v[i]!;
+    if (!CAP.test(v) || this.type[i] === 'punctuation') return false;
+    if (MONTHS_DAYS.has(this.lower[i]!)) return false;
+    if (v.length === 1 && this.pos[i] === 'PRON') return false; // "I"
+    return true;
+  }
+
+  private noBreak(i: number): boolean {
+    return !this.sp[i]!.includes('\n') && !this.sentStart[i];
+  }
+
+  /** Finds the capitalised chunks and analyses each. */
+  run(): void {
+    const n = this.v.length;
+    let i = 0;
+    while (i < n) {
+      if (!this.isNameTok(i)) {
+        i++;
+        continue;
+      }
+      const s = i;
+      let e = i;
+      let j = i + 1;
+      while (j < n && this.noBreak(j)) {
+        const v = this.v[j]!;
+        if (this.isNameTok(j)) {
+          e = j;
+          j++;
+          continue;
+        }
+        // hyphen joiner: Iran-Iraq, Secretary-General, "Secretary- General"
+        if ((v === '-' || v === '‑') && this.sp[j] === '' && j + 1 < n && this.isNameTok(j + 1) && this.sp[j + 1]!.length <= 1 && !this.sp[j + 1]!.includes('\n')) {
+          e = j + 1;
+          j += 2;
+          continue;
+        }
+        // initials: Jeffrey D. Sachs
+        if (INITIAL.test(v)) {
+          e = j;
+          j++;
+          continue;
+        }
+        // connectors followed by a capitalised word: of, for, the, and, de ...
+        if (CONNECTORS.has(v) && v === v.toLowerCase()) {
+          let k = j;
+          while (k < n && k - j < 3 && CONNECTORS.has(this.v[k]!) && this.noBreak(k)) k++;
+          if (k < n && this.noBreak(k) && this.isNameTok(k) && k - j <= 2) {
+            j = k;
+            continue;
+          }
+        }
+        break;
+      }
+      this.chunk(s, e);
+      i = e + 1;
+    }
+  }
+
+  /** A chunk s..e: splits off titles, then analyses the parts. */
+  private chunk(s: number, e: number): void {
+    // a title just before the chunk in lower case ("chief", "novelist") gives evidence too
+    let titleBefore: { start: number; honorific: boolean } | null = null;
+    for (const [ts, t] of this.title) {
+      if (t.end === s - 1 && ts < s) titleBefore = { start: ts, honorific: t.honorific };
+    }
+    let k = s;
+    let partStart = s;
+    let evidence = titleBefore;
+    while (k <= e) {
+      const t = this.title.get(k);
+      if (t && t.end <= e && (k === s || k > partStart || !evidence)) {
+        if (k > partStart) this.analyze(partStart, k - 1, evidence, false);
+        evidence = { start: k, honorific: t.honorific };
+        k = t.end + 1;
+        partStart = k;
+        // "President of the General Assembly": no name follows the title
+        if (k <= e && CONNECTORS.has(this.v[k]!)) evidence = null;
+        continue;
+      }
+      k++;
+    }
+    if (partStart <= e) this.analyze(partStart, e, evidence, false);
+  }
+
+  private textOf(s: number, e: number): string {
+    return this.text.slice(this.start[s], this.end[e]);
+  }
+
+  private kbMatch(s: number, e: number): KbEntry | undefined {
+    if (s === e || (e === s + 1 && this.v[e] === '.')) {
+      const v = this.v[s]!;
+      if (ACRONYM.test(v)) return this.kb.byAcronym.get(acronymKey(v)) ?? (v.length > 4 ? this.kb.byAlias.get(normName(v)) : undefined);
+    }
+    return this.kb.byAlias.get(this.spanKey(s, e));
+  }
+
+  private norms: (string | undefined)[] = [];
+  /** normName of the text s..e, from cached per-token normal forms */
+  private spanKey(s: number, e: number): string {
+    let key = '';
+    for (let i = s; i <= e; i++) {
+      let t = this.norms[i];
+      if (t === undefined) t = this.norms[i] = normName(this.v[i]!);
+      if (!t || (key === '' && t === 'the')) continue;
+      key = key ? `${key} ${t}` : t;
+    }
+    return key;
+  }
+
+  private emit(type: string, s: number, e: number, name: string, kb?: KbEntry, mentionStart?: number): RawMention {
+    const m: RawMention = { type, name, kb, start: this.start[mentionStart ?? s]!, end: this.end[e]! };
+    if (s === e && ACRONYM.test(this.v[s]!)) m.acronym = acronymKey(this.v[s]!);
+    this.mentions.push(m);
+    // "World Health Organization (WHO)": the acronym in brackets names this entity
+    const n = this.v.length;
+    if (e + 3 < n && this.v[e + 1] === '(' && this.v[e + 3] === ')' && ACRONYM.test(this.v[e + 2]!) && s < e) {
+      this.expansions.set(acronymKey(this.v[e + 2]!), m);
+    }
+    return m;
+  }
+
+  private trim(s: number, e: number): [number, number] {
+    for (;;) {
+      while (s <= e && (CONNECTORS.has(this.v[s]!) || this.lower[s] === 'the' || this.v[s] === '-')) s++;
+      // "This International Migrants Day", "Join the UN ...": determiners, pronouns and a
+      // sentence-opening verb are not part of a name
+      if (s < e && this.sentStart[s] && (LEAD_POS.has(this.pos[s]!) || LEAD_WORDS.has(this.lower[s]!)) && !this.kb.byAcronym.has(this.v[s]!) && isCommonWord(this.lower[s]!)) {
+        s++;
+        this.sentStart[s] = 1;
+        continue;
+      }
+      break;
+    }
+    while (e >= s && (CONNECTORS.has(this.v[e]!) || this.v[e] === '-')) e--;
+    return [s, e];
+  }
+
+  /** Classifies the words s..e of a chunk; `partial` when part of it was explained already. */
+  private analyze(s0: number, e0: number, title: { start: number; honorific: boolean } | null, partial: boolean): void {
+    const [s, e] = this.trim(s0, e0);
+    if (s > e) return;
+    const kb = this.kbMatch(s, e);
+    if (kb && !(s === e && this.kb.notEntities.has(normName(this.v[s]!)))) {
+      // a lone common word at a sentence start ("Nice", "Chad") is not taken from the gazetteer
+      if (!(s === e && this.sentStart[s] && kb.type === 'LOC' && isCommonWord(this.lower[s]!))) {
+        this.emit(kb.type, s, e, kb.name, kb);
+        return;
+      }
+    }
+    if (this.kb.notEntities.has(this.spanKey(s, e))) return;
+    if (s === e) return this.single(s, title, partial);
+    // "Our Assembly", "This Council": a determiner and a lone head word refer to a named body
+    if (e === s + 1 && LEAD_WORDS.has(this.lower[s]!) && (ORG_HEADS.has(this.lower[e]!) || EVENT_HEADS.has(this.lower[e]!))) {
+      this.bare.push({ text: this.v[e]!, start: this.start[e]!, end: this.end[e]! });
+      return;
+    }
+
+    const words: number[] = [];
+    for (let i = s; i <= e; i++) if (this.type[i] !== 'punctuation') words.push(i);
+    const firstPrep = words.find((i) => PREPS.has(this.v[i]!));
+    const andAt = words.find((i) => this.v[i] === 'and' || this.v[i] === '&');
+    const headIdx = firstPrep !== undefined ? prevWord(words, firstPrep) : e;
+    const head = this.lower[headIdx] ?? '';
+    const first = this.lower[s]!;
+
+    // a known name with connectors inside the chunk: "member State Saint Vincent and the Grenadines"
+    if (firstPrep !== undefined || andAt !== undefined) {
+      const sub = this.longestKbSub(s, e);
+      if (sub && words.some((i) => i > sub[0] && i < sub[1] && CONNECTORS.has(this.v[i]!))) {
+        const [i, j, entry] = sub;
+        this.emit(entry.type, i, j, entry.name, entry);
+        if (i > s) this.analyze(s, i - 1, title, true);
+        if (j < e) this.analyze(j + 1, e, null, true);
+        return;
+      }
+    }
+    if (DOC_HEADS.has(head) && !title) {
+      for (const i of words) if (ACRONYM_NUM.test(this.v[i]!)) this.single(i, null, true);
+      return;
+    }
+
+    // "Peru and the Security Council", "Namibia and Lebanon": the and joins two names
+    const splitAnd = andAt !== undefined && (this.kbMatch(s, andAt - 1) !== undefined || this.lower[andAt + 1] === 'the' || (firstPrep !== undefined && andAt > firstPrep && !ORG_HEADS.has(head) && !EVENT_HEADS.has(head)));
+    if (splitAnd && andAt !== undefined) {
+      this.analyze(s, andAt - 1, title, partial);
+      this.analyze(andAt + 1, e, null, partial);
+      return;
+    }
+
+    if (EVENT_PREFIX.has(first) && !PREPS.has(this.v[s + 1] ?? '')) return void this.event(s, e);
+    if (firstPrep !== undefined && LOC_OF_HEADS.has(head)) {
+      const right = this.trim(firstPrep + 1, e);
+      const place = this.kbMatch(right[0], right[1]);
+      if (place && place.type === 'LOC') return void this.emit('LOC', s, e, place.name, place);
+    }
+    if (headIdx !== s || firstPrep !== undefined) {
+      if (EVENT_HEADS.has(head) && !(head === 'day' && headIdx === s)) return void this.event(s, e);
+      if (ORG_HEADS.has(head) && !title) return void this.emit('ORG', s, e, this.nameText(s, e));
+      // "Pacific Island countries": a place name used as a modifier is no mention
+      if (LOC_HEADS.has(head)) {
+        if (headIdx === e && this.pos[e + 1] === 'NOUN' && this.sp[e + 1] === ' ' && this.v[e + 1] === this.lower[e + 1]) return;
+        return void this.emit('LOC', s, e, this.nameText(s, e));
+      }
+    }
+
+    // "UN Messengers of Peace": a name under a known organisation is one of its bodies
+    const lead = this.kbMatch(s, s);
+    if (lead?.type === 'ORG' && !title && (e - s >= 2 || firstPrep !== undefined) && !words.slice(1).some((i) => this.title.has(i))) {
+      return void this.emit('ORG', s, e, this.nameText(s, e));
+    }
+
+    if (firstPrep !== undefined || andAt !== undefined) {
+      // no head: the parts between connectors are names of their own
+      let p = s;
+      for (let i = s; i <= e; i++) {
+        if (CONNECTORS.has(this.v[i]!) && !NAME_PARTICLES.has(this.v[i]!)) {
+          if (i > p) this.analyze(p, i - 1, p === s ? title : null, partial || p > s);
+          p = i + 1;
+        }
+      }
+      if (p <= e) this.analyze(p, e, null, true);
+      if (!NAME_PARTICLES.has(this.v[firstPrep ?? s] ?? '')) return;
+      return;
+    }
+
+    // a known name inside the chunk: "Happy Lunar New Year", "UN Photo", "Pakistan-India Crossing"
+    const sub = this.longestKbSub(s, e);
+    if (sub) {
+      const [i, j, entry] = sub;
+      this.emit(entry.type, i, j, entry.name, entry);
+      if (i > s) this.analyze(s, i - 1, title, true);
+      if (j < e) this.analyze(j + 1, e, null, true);
+      return;
+    }
+    // acronyms inside an unexplained chunk: "UN75 Dialogue"
+    const acr = words.find((i) => ACRONYM.test(this.v[i]!));
+    if (acr !== undefined && !title) {
+      this.single(acr, null, true);
+      if (acr > s) this.analyze(s, acr - 1, null, true);
+      if (acr < e) this.analyze(acr + 1, e, null, true);
+      return;
+    }
+    this.personOrPlace(s, e, title, partial);
+  }
+
+  private personOrPlace(s: number, e: number, title: { start: number; honorific: boolean } | null, partial: boolean): void {
+    const words: number[] = [];
+    for (let i = s; i <= e; i++) if (this.type[i] !== 'punctuation' || INITIAL.test(this.v[i]!)) words.push(i);
+    if (title) return void this.emit('PERSON', s, e, this.nameText(s, e), undefined, title.start);
+    if (this.placeNoun(s, e)) return;
+    const nameWords = words.filter((i) => !NAME_PARTICLES.has(this.v[i]!) && !INITIAL.test(this.v[i]!));
+    const shapeOk = nameWords.every((i) => /^\p{Lu}[\p{Ll}'’\-\p{M}]+$/u.test(this.v[i]!) && !NOT_NAME_WORDS.has(this.lower[i]!) && !ORG_HEADS.has(this.lower[i]!) && !EVENT_HEADS.has(this.lower[i]!));
+    if (!shapeOk || nameWords.length < 2 || nameWords.length > 4) {
+      for (const i of nameWords) this.bare.push({ text: this.v[i]!, start: this.start[i]!, end: this.end[i]! });
+      return;
+    }
+    // a capitalised common word opening a sentence is not part of the name
+    if (this.sentStart[s] && isCommonWord(this.lower[s]!) && !this.kb.givenNames.has(normName(this.v[s]!))) {
+      return this.analyze(s + 1, e, null, partial);
+    }
+    const given = this.kb.givenNames.has(normName(this.v[nameWords[0]!]!));
+    const unknown = nameWords.some((i) => !isCommonWord(this.lower[i]!));
+    if (!partial && (given || unknown)) return void this.emit('PERSON', s, e, this.nameText(s, e));
+    for (const i of nameWords) this.bare.push({ text: this.v[i]!, start: this.start[i]!, end: this.end[i]! });
+  }
+
+  /** "Arua district", "Imvepi refugee settlement": an unknown name before a place noun. */
+  private placeNoun(s: number, e: number): boolean {
+    const n = this.v.length;
+    let j = e + 1;
+    if (j < n && this.sp[j] === ' ' && this.lower[j] === 'refugee') j++;
+    if (j < n && this.sp[j] === ' ' && LOC_NOUNS.has(this.v[j]!) && !isCommonWord(this.lower[e]!) && !this.sentStart[s]) {
+      this.emit('LOC', s, j, this.textOf(s, j));
+      return true;
+    }
+    return false;
+  }
+
+  private single(i: number, title: { start: number; honorific: boolean } | null, partial: boolean): void {
+    const v = this.v[i]!;
+    const lower = this.lower[i]!;
+    if (this.kb.notEntities.has(normName(v))) return;
+    if (ACRONYM.test(v) && !title) {
+      if (v.length <= 4 && isCommonWord(lower) && !ACRONYM_NUM.test(v)) return; // "THE", "AND" in capitals
+      if (/^[A-Z]+s$/.test(v)) return;
+      this.emit(ACRONYM_NUM.test(v) ? 'EVENT' : 'ORG', i, i, v);
+      return;
+    }
+    if (title) {
+      if (title.honorific || !isCommonWord(lower)) this.emit('PERSON', i, i, v, undefined, title.start);
+      return;
+    }
+    if (this.placeNoun(i, i)) return;
+    const prev = i > 0 ? this.lower[i - 1]! : '';
+    if (!partial && !this.sentStart[i] && LOC_WEAK_PREPS.has(prev) && !isCommonWord(lower) && !this.kb.givenNames.has(normName(v)) && /^\p{Lu}\p{Ll}+$/u.test(v)) {
+      this.emit('LOC', i, i, v);
+      return;
+    }
+    if (this.sentStart[i] && isCommonWord(lower)) return;
+    this.bare.push({ text: v, start: this.start[i]!, end: this.end[i]! });
+  }
+
+  private event(s: number, e: number): void {
+    // an ordinal before and a year after belong to the event: "26th Conference of the Parties", "Summit 2021"
+    let ms = s;
+    const ord = this.numeric.find((x) => x.type === 'ORDINAL' && x.e === s - 1);
+    if (ord && this.sp[s] === ' ') ms = ord.s;
+    let me = e;
+    if (e + 1 < this.v.length && YEAR.test(this.v[e + 1]!) && this.sp[e + 1] === ' ') me = e + 1;
+    const m = this.emit('EVENT', ms, e, this.nameText(ms, e));
+    m.end = this.end[me]!;
+  }
+
+  private longestKbSub(s: number, e: number): [number, number, KbEntry] | null {
+    const maxLen = Math.min(e - s, this.kb.maxWords * 2 + 1);
+    for (let len = maxLen; len >= 0; len--) {
+      for (let i = s; i + len <= e; i++) {
+        const j = i + len;
+        if (this.type[i] === 'punctuation' || this.type[j] === 'punctuation') continue;
+        const entry = this.kbMatch(i, j);
+        if (entry && !(i === j && this.kb.notEntities.has(normName(this.v[i]!)))) return [i, j, entry];
+      }
+    }
+    return null;
+  }
+
+  /** The name as written, without a leading "The" and trailing punctuation. */
+  private nameText(s: number, e: number): string {
+    return this.textOf(s, e).replace(/^the\s+/i, '').replace(/\s+/g, ' ');
+  }
+}
+
+function prevWord(words: number[], at: number): number {
+  const k = words.indexOf(at);
+  return k > 0 ? words[k - 1]! : at;
+}
+
+// ------------------------------------------------------------------ canonical entities
+
+interface Group {
+  type: string;
+  kb?: KbEntry;
+  names: string[];
+  mentions: Mention[];
+  tokens: string[];
+  merged?: Group;
+}
+
+function levenshtein(a: string, b: string, max: number): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    let best = i;
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      best = Math.min(best, cur[j]!);
+    }
+    if (best > max) return max + 1;
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+/** Small edit distance between two normalised words: 1 from 5 letters, 2 from 7. */
+function closeWord(a: string, b: string): boolean {
+  if (a === b) return true;
+  const len = Math.min(a.length, b.length);
+  if (len < 5 || a[0] !== b[0]) return false;
+  const max = len >= 7 ? 2 : 1;
+  return levenshtein(a, b, max) <= max;
+}
+
+function endsWith(long: string[], short: string[], fuzzy: boolean): boolean {
+  if (short.length > long.length) return false;
+  const off = long.length - short.length;
+  return short.every((w, i) => (fuzzy ? closeWord(w, long[off + i]!) : w === long[off + i]));
+}
+
+const root = (g: Group): Group => {
+  while (g.merged) g = g.merged;
+  return g;
+};
+
+function mergeInto(from: Group, to: Group): void {
+  if (from === to) return;
+  to.mentions.push(...from.mentions);
+  to.names.push(...from.names);
+  from.merged = to;
+}
+
+function canonicalName(g: Group): string {
+  if (g.kb) return g.kb.name;
+  const counts = new Map<string, number>();
+  for (const n of g.names) counts.set(n, (counts.get(n) ?? 0) + 1);
+  const words = (s: string) => normName(s).split(' ').length;
+  const nonAscii = (s: string) => s.replace(/[\x00-\x7F]/g, '').length;
+  return [...counts.entries()].sort((a, b) => words(b[0]) - words(a[0]) || b[1] - a[1] || nonAscii(b[0]) - nonAscii(a[0]) || a[0].localeCompare(b[0]))[0]![0];
+}
+
+function buildEntities(r: DocReader): Entity[] {
+  // acronyms tied to their expansion in the text
+  for (const m of r.mentions) {
+    if (!m.acronym || m.kb) continue;
+    const exp = r.expansions.get(m.acronym);
+    if (exp && exp !== m) {
+      m.type = exp.type;
+      m.name = exp.name;
+      m.kb = exp.kb;
+    }
+  }
+  const groups = new Map<string, Group>();
+  const keyOf = (m: RawMention) => {
+    if (m.kb) return `kb:${m.kb.type}:${m.kb.name}`;
+    let k = normName(m.name);
+    if (m.type !== 'PERSON') k = k.replace(/^(un|u n) /, 'united nations ');
+    return `${m.type}:${k}`;
+  };
+  for (const m of r.mentions) {
+    const key = keyOf(m);
+    let g = groups.get(key);
+    if (!g) {
+      g = { type: m.type, kb: m.kb, names: [], mentions: [], tokens: key.slice(key.indexOf(':') + 1).split(' ') };
+      if (m.kb) g.tokens = normName(m.kb.name).split(' ');
+      groups.set(key, g);
+    }
+    g.names.push(m.name);
+    g.mentions.push({ text: r.text.slice(m.start, m.end), start: m.start, end: m.end });
+  }
+  const all = [...groups.values()];
+  const byLength = [...all].sort((a, b) => b.tokens.length - a.tokens.length || b.mentions.length - a.mentions.length);
+
+  // organisations and events: "Security Council" is the "UN Security Council" of the same text
+  for (const g of byLength) {
+    if (g.kb || g.type === 'PERSON' || g.tokens.length < 2) continue;
+    const targets = new Set(byLength.filter((o) => o !== g && o.type === g.type && o.tokens.length > g.tokens.length && endsWith(o.tokens, g.tokens, false)).map(root));
+    if (targets.size === 1) mergeInto(g, [...targets][0]!);
+  }
+  // people: surname alone, misspellings, the same name with and without accents or middle names
+  const people = byLength.filter((g) => g.type === 'PERSON' && !g.merged);
+  // twice: a surname that fits a name and its misspelling is resolved once the two are merged
+  for (const g of [...people, ...people].reverse()) {
+    if (g.merged) continue;
+    const targets = new Set(
+      people
+        .filter((o) => o !== g && !o.merged && (o.tokens.length > g.tokens.length || (o.tokens.length === g.tokens.length && o.mentions.length > g.mentions.length)))
+        .filter((o) => endsWith(o.tokens, g.tokens, false) || endsWith(o.tokens, g.tokens, true))
+        .map(root),
+    );
+    if (targets.size === 1) mergeInto(g, [...targets][0]!);
+  }
+  // a lone capitalised word that is the end of a name in this document ("Guterres", "Dorian")
+  const live = all.filter((g) => !g.merged);
+  for (const b of r.bare) {
+    const w = normName(b.text);
+    if (!w || r.kb.notEntities.has(w)) continue;
+    let hits = live.filter((g) => g.type === 'PERSON' && g.tokens[g.tokens.length - 1] === w);
+    if (hits.length === 0) hits = live.filter((g) => g.type === 'PERSON' && g.tokens.length > 1 && closeWord(w, g.tokens[g.tokens.length - 1]!));
+    if (hits.length === 0) hits = live.filter((g) => g.type !== 'PERSON' && g.tokens.length > 1 && g.tokens[g.tokens.length - 1] === w && w.length > 3);
+    if (hits.length === 1) hits[0]!.mentions.push({ text: b.text, start: b.start, end: b.end });
+  }
+  const out: Entity[] = [];
+  for (const g of live) {
+    g.mentions.sort((a, b) => a.start - b.start);
+    const mentions = g.mentions.filter((m, i) => i === 0 || m.start !== g.mentions[i - 1]!.start || m.end !== g.mentions[i - 1]!.end);
+    out.push({ type: g.type, name: canonicalName(g), mentions });
+  }
+  out.sort((a, b) => a.mentions[0]!.start - b.mentions[0]!.start);
+  return out;
+}
+
+// ------------------------------------------------------------------ dates, numbers, times
+
+const MONTH_NUM: Record<string, number> = {
+  jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, sept: 9, oct: 10, nov: 11, dec: 12,
+};
+const monthOf = (w: string): number | undefined => MONTH_NUM[w.toLowerCase().replace(/\.$/, '').slice(0, w.toLowerCase().startsWith('sept') ? 4 : 3)];
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** ISO 8601 value of a date expression where it can be resolved without a reference date. */
+export function isoDate(text: string): string | undefined {
+  const t = text
+    .trim()
+    .replace(/^(by|on|in|since|from|until|till|of|during|before|after|early|late|mid|the)\s+/i, '')
+    .replace(/[,]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  let m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(t);
+  if (m) return `${m[1]}-${m[2]}-${m[3]}`;
+  m = /^(\d{1,2})(?:st|nd|rd|th)?(?: of)? ([A-Za-z]+\.?) (\d{4})$/.exec(t);
+  if (m && monthOf(m[2]!) && +m[1]! <= 31) return `${m[3]}-${pad(monthOf(m[2]!)!)}-${pad(+m[1]!)}`;
+  m = /^([A-Za-z]+\.?) (\d{1,2})(?:st|nd|rd|th)? (\d{4})$/.exec(t);
+  if (m && monthOf(m[1]!) && +m[2]! <= 31) return `${m[3]}-${pad(monthOf(m[1]!)!)}-${pad(+m[2]!)}`;
+  m = /^([A-Za-z]+\.?) (\d{4})$/.exec(t);
+  if (m && monthOf(m[1]!)) return `${m[2]}-${pad(monthOf(m[1]!)!)}`;
+  m = /^(\d{4})$/.exec(t);
+  if (m) return m[1];
+  m = /^(\d{4})s$/.exec(t);
+  if (m) return m[1]!.slice(0, 3);
+  return undefined;
+}
+
+function numericEntities(r: DocReader, named: Entity[]): Entity[] {
+  const taken = named.flatMap((e) => e.mentions).sort((a, b) => a.start - b.start);
+  const overlaps = (s: number, e: number) => taken.some((m) => m.start < e && s < m.end);
+  const groups = new Map<string, Entity>();
+  for (const x of r.numeric) {
+    if (overlaps(x.start, x.end)) continue;
+    const text = r.text.slice(x.start, x.end);
+    const value = x.type === 'DATE' ? isoDate(text) : undefined;
+    const name = text.replace(/^(by|on|in|since|from|until|of|at)\s+/i, '').replace(/\s+/g, ' ');
+    const key = `${x.type}:${value ?? name.toLowerCase()}`;
+    let g = groups.get(key);
+    if (!g) {
+      g = { type: x.type, name, ...(value ? { value } : {}), mentions: [] };
+      groups.set(key, g);
+    }
+    g.mentions.push({ text, start: x.start, end: x.end });
+  }
+  return [...groups.values()];
+}
+
+// ------------------------------------------------------------------ stage entry point
+
+/** Per segment, the lower-cased normal and the lemma of each word token, from the same parse. */
+function segmentAnalysis(r: DocReader, doc: DedupDoc): SegmentAnalysis[] {
+  const out: SegmentAnalysis[] = [];
+  let i = 0;
+  const n = r.v.length;
+  for (const seg of doc.segments) {
+    while (i < n && r.end[i]! <= seg.start) i++;
+    let j = i;
+    const normals: string[] = [];
+    const lemmas: string[] = [];
+    while (j < n && r.start[j]! < seg.end) {
+      if (r.type[j] === 'word' && r.start[j]! >= seg.start) {
+        normals.push(r.lower[j]!.toLowerCase());
+        lemmas.push(r.lemma[j]!.toLowerCase());
+      }
+      j++;
+    }
+    out.push({ normals, lemmas });
+  }
+  return out;
+}
+
+export function extractEntities(doc: DedupDoc, kb: KnowledgeBase): EntitiesDoc {
+  const r = new DocReader(doc.text, kb);
+  r.run();
+  const named = buildEntities(r);
+  const entities = [...named, ...numericEntities(r, named)];
+  return { ...doc, entities, analysis: segmentAnalysis(r, doc) };
+}
+
+/** Only the entities of a text (used by the evaluation script and the benchmark). */
+export function entitiesOfText(text: string, kb: KnowledgeBase): Entity[] {
+  const r = new DocReader(text, kb);
+  r.run();
+  const named = buildEntities(r);
+  return [...named, ...numericEntities(r, named)];
+}
