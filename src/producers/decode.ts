@@ -152,6 +152,8 @@ function utf8Census(bytes: Uint8Array): { valid: number; invalid: number } {
   return { valid, invalid };
 }
 
+const WESTERN = /[\u00a0-\u00ff€“”‘’‚„–—…•‹›™œŒšŠžŽŸ]/u;
+
 /** chardet names -> the names iconv-lite and the output use. */
 function normaliseName(name: string): string {
   const n = name.toLowerCase();
@@ -213,7 +215,9 @@ export function decodeBytes(bytes: Uint8Array): DecodeResult {
 
   // UTF-8 with a few corrupt bytes.
   const { valid, invalid } = utf8Census(bytes);
-  if (valid >= 3 && valid / (valid + invalid) >= 0.9) {
+  // Two valid multibyte sequences already make a legacy code page unlikely: in Windows-1252
+  // text, bytes that happen to form valid UTF-8 sequences are rare.
+  if (valid >= 2 && valid / (valid + invalid) >= 0.6) {
     const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes);
     const replaced = (text.match(/\ufffd/g)?.length ?? 0) / [...text].length;
     if (replaced <= 0.05 && implausibleShare(text) <= 0.06) return ok(text, 'utf-8', ['invalid-bytes-replaced']);
@@ -234,6 +238,17 @@ export function decodeBytes(bytes: Uint8Array): DecodeResult {
     if (isBlank(text) || !plausible(text, enc)) return null;
     return ok(text, enc, ['encoding-guessed']);
   };
+  // chardet often names a Central European code page for a short Western text ("cœur" read as
+  // "cśur"). Windows-1252 is by far the most common legacy encoding: take it whenever each of
+  // its upper-half characters is an everyday Western letter or punctuation mark.
+  const top = candidates[0] ? normaliseName(candidates[0].name) : '';
+  if (/^(windows-125[0-8]|iso-8859-\d+)$/.test(top) && top !== 'windows-1252' && top !== 'iso-8859-1') {
+    const western = iconv.decode(Buffer.from(bytes), 'windows-1252');
+    if ([...western].every((c) => c.charCodeAt(0) < 0x80 || WESTERN.test(c))) {
+      const r = attempt('windows-1252');
+      if (r) return r;
+    }
+  }
   for (const c of candidates) {
     const multibyte = !SINGLE_BYTE.test(normaliseName(c.name)) && normaliseName(c.name) !== 'iso-8859-1';
     if (c.confidence < (multibyte ? CONFIDENT_MULTIBYTE : 10)) continue;

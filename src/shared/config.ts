@@ -2,6 +2,7 @@
 // without touching process.env. Defaults live in one object.
 import os from 'node:os';
 import { z } from 'zod';
+import { SetupError } from './errors.js';
 
 export const DEFAULTS = {
   namespace: 'default',
@@ -54,6 +55,6 @@ export function resolveSettings(flags: SettingFlags, env: NodeJS.ProcessEnv): Se
     entitiesFile: flags.entities ?? env.TEXTMILL_ENTITIES,
   };
   const parsed = Settings.safeParse(candidate);
-  if (!parsed.success) throw new Error(z.prettifyError(parsed.error));
+  if (!parsed.success) throw new SetupError('bad-config', `Bad setting: ${z.prettifyError(parsed.error).replace(/\s*\n\s*/g, ' ')}`);
   return parsed.data;
 }

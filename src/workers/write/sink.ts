@@ -1,7 +1,7 @@
 // The write stage: appends contract records to the output folder. Append-only, one line per
 // document id and per rejected path (see ledger.ts for how that holds across retries, crashes
 // and several writers).
-import { createReadStream, existsSync, mkdirSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { appendFile } from 'node:fs/promises';
 import path from 'node:path';
 import readline from 'node:readline';
@@ -105,6 +105,12 @@ export class OutputSink {
     private staleClaimMs = STALE_CLAIM_MS,
   ) {
     mkdirSync(outDir, { recursive: true });
+    // All three files exist after any run, even when one stays empty: downstream tools
+    // should not have to special-case a missing file.
+    for (const f of [FILES.documents, FILES.rejected, FILES.messages]) {
+      const file = path.join(outDir, f);
+      if (!existsSync(file)) writeFileSync(file, '');
+    }
   }
 
   private async append(file: string, record: unknown): Promise<void> {
