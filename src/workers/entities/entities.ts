@@ -156,6 +156,7 @@ const ORG_HEADS = set(
 const EVENT_HEADS = set(
   'summit,conference,day,week,games,olympics,olympiad,cup,championship,championships,war,revolution,festival,session,expo,decade,meeting,marathon,massacre,genocide,uprising,earthquake,tsunami,symposium,fair',
 );
+const LOC_PREFIX = set('lake,mount,mt.,cape,isle,river,port,fort,lac');
 const EVENT_PREFIX = set('hurricane,cyclone,typhoon,storm,operation,battle,siege');
 const LOC_HEADS = set(
   'ocean,sea,river,lake,mountains,mountain,island,islands,isles,peninsula,gulf,bay,strait,straits,canal,desert,valley,coast,basin,region,district,province,county,delta,plateau,highlands,archipelago,city,town,village,square,street,avenue,park,airport',
@@ -520,6 +521,7 @@ class DocReader {
     }
 
     if (EVENT_PREFIX.has(first) && !PREPS.has(this.v[s + 1] ?? '')) return void this.event(s, e);
+    if (LOC_PREFIX.has(first) && firstPrep === undefined && !title) return void this.emit('LOC', s, e, this.nameText(s, e));
     if (firstPrep !== undefined && LOC_OF_HEADS.has(head)) {
       const right = this.trim(firstPrep + 1, e);
       const place = this.kbMatch(right[0], right[1]);

@@ -1,0 +1,220 @@
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { DedupDoc, Entity } from '../src/shared/schemas.js';
+import { EntitiesDoc } from '../src/shared/schemas.js';
+import { entitiesOfText, extractEntities, isoDate, KnowledgeBaseError, loadKnowledgeBase } from '../src/workers/entities/entities.js';
+import { cleanish, prf, scoreFile, type GoldEntity } from '../src/workers/entities/eval-seeds.js';
+
+const kb = loadKnowledgeBase();
+const NAMED = new Set(['PERSON', 'ORG', 'LOC', 'EVENT']);
+const named = (text: string) => entitiesOfText(text, kb).filter((e) => NAMED.has(e.type));
+const find = (es: Entity[], type: string, name: string) => es.filter((e) => e.type === type && e.name === name);
+const texts = (e: Entity | undefined) => e?.mentions.map((m) => m.text) ?? [];
+
+function expectExactOffsets(text: string, es: Entity[]) {
+  for (const e of es) for (const m of e.mentions) expect(text.slice(m.start, m.end)).toBe(m.text);
+}
+
+describe('people', () => {
+  it('takes a name after a title, without the title in the name', () => {
+    const text = 'Secretary-General Antonio Guterres spoke to Ambassador Volkan Bozkir in the hall.';
+    const es = named(text);
+    expect(find(es, 'PERSON', 'Antonio Guterres')).toHaveLength(1);
+    expect(texts(find(es, 'PERSON', 'Antonio Guterres')[0])).toEqual(['Secretary-General Antonio Guterres']);
+    expect(find(es, 'PERSON', 'Volkan Bozkir')).toHaveLength(1);
+    expectExactOffsets(text, es);
+  });
+
+  it('resolves a surname alone to the full name in the same document', () => {
+    const text = 'Maria Kovalenko opened the meeting. Later, Ms. Kovalenko thanked the delegates, and Kovalenko left.';
+    const es = named(text);
+    const people = es.filter((e) => e.type === 'PERSON');
+    expect(people).toHaveLength(1);
+    expect(people[0]!.name).toBe('Maria Kovalenko');
+    expect(texts(people[0])).toEqual(['Maria Kovalenko', 'Ms. Kovalenko', 'Kovalenko']);
+  });
+
+  it('merges a misspelling and an unaccented variant into one person with the best-attested name', () => {
+    const text = 'António Guterres spoke. Then António Guterres left. Antonio Guterres came back. Secretary-General António Gutteres waved. Mr. Guterres smiled.';
+    const people = named(text).filter((e) => e.type === 'PERSON');
+    expect(people).toHaveLength(1);
+    expect(people[0]!.name).toBe('António Guterres');
+    expect(people[0]!.mentions).toHaveLength(5);
+  });
+
+  it('keeps a multi-word surname with its particle: "Mr. Pérez de Cuéllar"', () => {
+    const es = named('Javier Pérez de Cuéllar was born in Lima. Mr. Pérez de Cuéllar served two terms.');
+    const p = find(es, 'PERSON', 'Javier Pérez de Cuéllar');
+    expect(p).toHaveLength(1);
+    expect(texts(p[0])).toContain('Mr. Pérez de Cuéllar');
+    expect(find(es, 'LOC', 'Lima')).toHaveLength(1);
+  });
+
+  it('does not make a person of a title alone, a capitalised sentence start or common words', () => {
+    const es = named('The Secretary-General spoke. Healing broken economies matters. Our Common Agenda is a report. Many doves flew.');
+    expect(es.filter((e) => e.type === 'PERSON')).toEqual([]);
+    expect(es.filter((e) => /Secretary|Healing|Many/.test(e.name))).toEqual([]);
+  });
+
+  it('does not take the President of a body for a person', () => {
+    const es = named('We thank the President of the General Assembly.');
+    expect(es.filter((e) => e.type === 'PERSON')).toEqual([]);
+    expect(find(es, 'ORG', 'United Nations General Assembly')).toHaveLength(1);
+  });
+});
+
+describe('organisations, places, events', () => {
+  it('ties an acronym to its expansion in the text, even when the knowledge base does not know it', () => {
+    const text = 'The Pacific Climate Observatory (PCO) published data. PCO said more would follow.';
+    const es = named(text);
+    const org = find(es, 'ORG', 'Pacific Climate Observatory');
+    expect(org).toHaveLength(1);
+    expect(texts(org[0])).toEqual(['Pacific Climate Observatory', 'PCO', 'PCO']);
+    expectExactOffsets(text, es);
+  });
+
+  it('ties acronyms to expansions from the knowledge base, case-sensitively', () => {
+    const es = named('WHO warned of a new wave. The World Health Organisation has offices in Geneva. Who knows?');
+    const who = find(es, 'ORG', 'World Health Organization');
+    expect(who).toHaveLength(1);
+    expect(texts(who[0])).toEqual(['WHO', 'World Health Organisation']);
+    expect(find(es, 'LOC', 'Geneva')).toHaveLength(1);
+  });
+
+  it('finds organisations by head word and "X of Y", and events by event words', () => {
+    const es = named(
+      'The Regional Council of Lowland Farmers met the Kelso Development Bank before the Harbour Arts Festival 2024 and the Second Northern Summit.',
+    );
+    expect(find(es, 'ORG', 'Regional Council of Lowland Farmers')).toHaveLength(1);
+    expect(find(es, 'ORG', 'Kelso Development Bank')).toHaveLength(1);
+    const fest = find(es, 'EVENT', 'Harbour Arts Festival');
+    expect(fest).toHaveLength(1);
+    expect(texts(fest[0])).toEqual(['Harbour Arts Festival 2024']);
+    expect(find(es, 'EVENT', 'Second Northern Summit')).toHaveLength(1);
+  });
+
+  it('resolves a shorter form of an organisation to the full name in the document', () => {
+    const es = named('The UN Behavioural Science Group meets today. Join the Behavioural Science Group online.');
+    expect(es.filter((e) => e.type === 'ORG' && /Behavioural/.test(e.name))).toHaveLength(1);
+  });
+
+  it('matches place aliases case- and accent-insensitively and finds places by rule', () => {
+    const es = named('She flew from Bogota to Bogotá, then visited the Imvepi refugee settlement in Arua district, northern Uganda, and Lake Tumbo.');
+    expect(find(es, 'LOC', 'Bogotá')[0]!.mentions).toHaveLength(2);
+    expect(find(es, 'LOC', 'Imvepi refugee settlement')).toHaveLength(1);
+    expect(find(es, 'LOC', 'Arua district')).toHaveLength(1);
+    expect(find(es, 'LOC', 'Uganda')).toHaveLength(1);
+    expect(find(es, 'LOC', 'Lake Tumbo')).toHaveLength(1);
+  });
+
+  it('does not take a place out of a treaty name, nor split "X and Y" names in the knowledge base', () => {
+    const es = named('They signed the Paris Agreement. We congratulate member State Saint Vincent and the Grenadines.');
+    expect(es.filter((e) => e.name === 'Paris')).toEqual([]);
+    expect(find(es, 'LOC', 'Saint Vincent and the Grenadines')).toHaveLength(1);
+  });
+});
+
+describe('dates and numbers', () => {
+  it('keeps wink-nlp entities and gives dates ISO 8601 values', () => {
+    const text = 'On 23 March 2021 the fund grew by 5% to $3 million; in March 2021 and by 2050 it will be the 3rd largest.';
+    const es = entitiesOfText(text, kb);
+    const dates = es.filter((e) => e.type === 'DATE');
+    expect(dates.map((d) => d.value)).toEqual(expect.arrayContaining(['2021-03-23', '2021-03', '2050']));
+    expect(es.some((e) => e.type === 'PERCENT')).toBe(true);
+    expect(es.some((e) => e.type === 'MONEY')).toBe(true);
+    expect(es.some((e) => e.type === 'ORDINAL')).toBe(true);
+    expectExactOffsets(text, es);
+  });
+
+  it('resolves the common date forms', () => {
+    expect(isoDate('23 March 2021')).toBe('2021-03-23');
+    expect(isoDate('March 23rd, 2021')).toBe('2021-03-23');
+    expect(isoDate('1 Feb. 1946')).toBe('1946-02-01');
+    expect(isoDate('March 2021')).toBe('2021-03');
+    expect(isoDate('by 2050')).toBe('2050');
+    expect(isoDate('next week')).toBeUndefined();
+  });
+});
+
+describe('extractEntities', () => {
+  it('returns a valid EntitiesDoc with exact offsets and per-segment normals and lemmas', () => {
+    const text = 'UN Secretary-General António Guterres visited Geneva.\nMr. Guterres met children there.';
+    const nl = text.indexOf('\n');
+    const seg = (index: number, start: number, end: number) => ({
+      index, kind: 'paragraph' as const, text: text.slice(start, end), start, end, cluster: `c${index}`, duplicateOf: null,
+    });
+    const doc: DedupDoc = {
+      id: `sha256:${'a'.repeat(64)}`,
+      source: { path: 'a.txt', bytes: text.length, sha256: 'a'.repeat(64), encoding: 'utf-8' },
+      language: 'en',
+      text,
+      segments: [seg(0, 0, nl), seg(1, nl + 1, text.length)],
+      flags: [],
+      nearDuplicateOf: null,
+    };
+    const out = EntitiesDoc.parse(extractEntities(doc, kb));
+    expectExactOffsets(text, out.entities);
+    const person = find(out.entities, 'PERSON', 'António Guterres');
+    expect(person).toHaveLength(1);
+    expect(person[0]!.mentions).toHaveLength(2);
+    expect(find(out.entities, 'ORG', 'United Nations')).toHaveLength(1);
+    expect(out.analysis).toHaveLength(2);
+    expect(out.analysis[1]!.normals).toEqual(['mr.', 'guterres', 'met', 'children', 'there']);
+    expect(out.analysis[1]!.lemmas).toContain('meet');
+    expect(out.analysis[1]!.lemmas).toContain('child');
+  });
+});
+
+describe('loadKnowledgeBase', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'textmill-kb-'));
+  const write = (name: string, body: string) => {
+    const p = join(dir, name);
+    writeFileSync(p, body);
+    return p;
+  };
+
+  it('loads the default knowledge base', () => {
+    expect(kb.entries.length).toBeGreaterThan(500);
+    expect(kb.byAcronym.get('WHO')?.name).toBe('World Health Organization');
+    expect(kb.byAlias.get('bogota')?.name).toBe('Bogotá');
+  });
+
+  it('names the entry and the field of a bad entry', () => {
+    const p = write('bad-type.yaml', 'entities:\n  - { name: Acme Council, type: ORG }\n  - { name: Foo Agency, aliases: [FA] }\n');
+    expect(() => loadKnowledgeBase(p)).toThrow(KnowledgeBaseError);
+    expect(() => loadKnowledgeBase(p)).toThrow(/entities\[1\] \("Foo Agency"\), field "type"/);
+    const q = write('bad-key.yaml', 'entities:\n  - { name: Acme, type: ORG, alias: [A] }\n');
+    expect(() => loadKnowledgeBase(q)).toThrow(/entities\[0\] \("Acme"\), field "alias"/);
+    const r = write('bad-aliases.yaml', 'entities:\n  - { name: Acme, type: org, aliases: [A] }\n');
+    expect(() => loadKnowledgeBase(r)).toThrow(/field "type"/);
+  });
+
+  it('reports invalid YAML, a missing file and a bad top-level field', () => {
+    expect(() => loadKnowledgeBase(write('broken.yaml', 'entities: [ {'))).toThrow(/not valid YAML/);
+    expect(() => loadKnowledgeBase(join(dir, 'nope.yaml'))).toThrow(/does not exist/);
+    expect(() => loadKnowledgeBase(write('top.yaml', 'places: Geneva\n'))).toThrow(/field "places"/);
+  });
+});
+
+const shared = resolve(__dirname, '../../shared');
+const seedsDir = join(shared, 'seeds');
+const goldPath = join(shared, 'eval/gold/seeds.json');
+
+describe.skipIf(!existsSync(seedsDir) || !existsSync(goldPath))('sample drop', () => {
+  it('scores entities F1 >= 0.90 over PERSON/ORG/LOC/EVENT, as score.mjs does', () => {
+    const gold = JSON.parse(readFileSync(goldPath, 'utf8')) as { entities: Record<string, GoldEntity[] | string[]> };
+    const ignore = (gold.entities['ignore'] ?? []) as string[];
+    let tp = 0, fp = 0, fn = 0;
+    for (const [file, golds] of Object.entries(gold.entities)) {
+      if (file === 'ignore') continue;
+      const text = cleanish(readFileSync(join(seedsDir, file), 'utf8'));
+      const es = entitiesOfText(text, kb);
+      expectExactOffsets(text, es);
+      const s = scoreFile(golds as GoldEntity[], es, ignore);
+      tp += s.tp; fp += s.fp; fn += s.fn;
+    }
+    expect(prf(tp, fp, fn).f1).toBeGreaterThanOrEqual(0.9);
+  });
+});
