@@ -1,37 +1,217 @@
-// `textmill run`: one drop through the five stages into an output folder, over BullMQ or
-// inline, until every file is accounted for.
+// A pipeline session: everything one run needs (run id, index, ledger, counters, sink,
+// transport), opened once. `runDrop` (textmill run / produce) hands it a whole drop and waits;
+// `textmill watch` hands it files as they arrive.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
+import { handleEntry, produceDrop, type HandOff } from '../producers/produce.js';
+import type { DropEntry } from '../producers/scan.js';
 import type { Settings } from '../shared/config.js';
 import type { Logger } from '../shared/logger.js';
+import { STAGES } from '../shared/queues.js';
 import { checkEvictionPolicy, connect } from '../shared/redis.js';
-import { produceDrop } from '../producers/produce.js';
+import type { CleanInput, Manifest } from '../shared/schemas.js';
 import { VERSION } from '../shared/version.js';
 import { createMemoryIndex } from '../workers/dedup/index-memory.js';
 import { createRedisIndex } from '../workers/dedup/index-redis.js';
 import type { DedupIndex } from '../workers/dedup/index-types.js';
 import { MemoryLedger, RedisLedger, type Ledger } from '../workers/write/ledger.js';
 import { OutputSink, scanOutput, type RejectionRecord } from '../workers/write/sink.js';
-import { writeRecord } from './write-record.js';
 import { closeQueues, enqueueClean, openQueues, startWorkers, type Queues, type WorkerSet } from './bullmq.js';
 import { newRunId, type RunCtx } from './context.js';
 import { writeManifest, writeMessages } from './finish.js';
 import { limiter, processInline } from './inline.js';
 import { loadResources } from './resources.js';
 import { MemoryRunState, RedisRunState, type RunCounts, type RunState } from './run-state.js';
-import type { Manifest } from '../shared/schemas.js';
-import { STAGES } from '../shared/queues.js';
+import { spawnWorkerProcesses, type WorkerProcesses } from './worker-processes.js';
+import { writeRecord } from './write-record.js';
 
-export interface RunOptions {
-  dropDir: string;
+export interface SessionOptions {
   outDir: string;
   settings: Settings;
   logger: Logger;
   /** absent for --inline */
-  redisUrl?: string;
+  redisUrl?: string | undefined;
   /** start in-process workers (false when separate `textmill worker` processes do the work) */
   localWorkers?: boolean;
+  /** extra `textmill worker` child processes besides the in-process workers */
+  workerProcesses?: number;
+}
+
+const POLL_MS = 100;
+
+export class PipelineSession {
+  private firstPathOfId = new Map<string, string>();
+  private submitted = 0;
+  private inflight = new Set<Promise<void>>();
+  private limit;
+
+  private constructor(
+    readonly ctx: RunCtx,
+    readonly startedAt: Date,
+    private o: SessionOptions,
+    readonly state: RunState,
+    readonly ledger: Ledger,
+    readonly index: DedupIndex,
+    private sink: OutputSink,
+    private resources: ReturnType<typeof loadResources>,
+    private redis?: Redis,
+    private queues?: Queues,
+    private workers?: WorkerSet,
+    private children?: WorkerProcesses,
+  ) {
+    this.limit = limiter(o.settings.concurrency);
+  }
+
+  get inline(): boolean {
+    return this.redis === undefined;
+  }
+
+  static async open(o: SessionOptions): Promise<PipelineSession> {
+    const outDir = path.resolve(o.outDir);
+    mkdirSync(outDir, { recursive: true });
+    const startedAt = new Date();
+    const ctx: RunCtx = { run: newRunId(startedAt), outDir, version: VERSION };
+    let redis: Redis | undefined;
+    let index: DedupIndex;
+    let ledger: Ledger;
+    let state: RunState;
+    if (o.redisUrl === undefined) {
+      index = createMemoryIndex(o.settings.namespace);
+      ledger = new MemoryLedger();
+      state = new MemoryRunState();
+    } else {
+      redis = connect(o.redisUrl, 'worker');
+      try {
+        await checkEvictionPolicy(redis);
+      } catch (err) {
+        redis.disconnect();
+        throw err;
+      }
+      index = createRedisIndex(redis, o.settings.namespace);
+      ledger = new RedisLedger(redis, o.settings.namespace, outDir);
+      state = new RedisRunState(redis, o.settings.namespace, ctx.run);
+    }
+    // The files are the truth about what the output folder holds; the ledger is rebuilt from them.
+    const existing = await scanOutput(outDir);
+    if (ledger instanceof RedisLedger) await ledger.reset();
+    await ledger.load(existing.docs, existing.rejected);
+    const sink = new OutputSink(outDir, ledger);
+    const resources = loadResources(o.settings, index);
+
+    let queues: Queues | undefined;
+    let workers: WorkerSet | undefined;
+    let children: WorkerProcesses | undefined;
+    if (redis) {
+      queues = openQueues(redis, o.settings.namespace, o.settings.attempts, o.settings.backoffMs);
+      if (o.localWorkers !== false) {
+        workers = startWorkers({
+          connection: redis,
+          namespace: o.settings.namespace,
+          stages: STAGES,
+          concurrency: o.settings.concurrency,
+          resources,
+          queues,
+          logger: o.logger,
+        });
+      }
+      if ((o.workerProcesses ?? 0) > 0) {
+        children = spawnWorkerProcesses(o.workerProcesses!, { redisUrl: o.redisUrl!, settings: o.settings, logger: o.logger });
+      }
+    }
+    return new PipelineSession(ctx, startedAt, o, state, ledger, index, sink, resources, redis, queues, workers, children);
+  }
+
+  private handOff(): HandOff {
+    return {
+      maxFileBytes: this.o.settings.maxFileBytes,
+      ledger: this.ledger,
+      state: this.state,
+      reject: (rejection: RejectionRecord) => writeRecord({ type: 'rejected', rejection }, this.ctx, this.sink, this.state),
+      submit: (input: CleanInput) => this.submit(input),
+    };
+  }
+
+  private async submit(input: CleanInput): Promise<void> {
+    this.submitted++;
+    if (this.queues) {
+      await enqueueClean(this.queues, this.ctx, input);
+      return;
+    }
+    const p = this.limit.run(() => processInline(input, this.ctx, this.resources, this.sink, this.state));
+    this.inflight.add(p);
+    void p.finally(() => this.inflight.delete(p));
+  }
+
+  /** Waits while too much work is in flight: a 100k-file drop must not sit in memory or Redis at once. */
+  private async ready(): Promise<void> {
+    if (this.inline) {
+      while (this.limit.pending() >= this.o.settings.concurrency * 2) await Promise.race(this.inflight);
+      return;
+    }
+    const maxInFlight = Math.max(64, this.o.settings.concurrency * 16);
+    while (this.submitted - (await this.state.counts()).accounted > maxInFlight) await sleep(POLL_MS);
+  }
+
+  /** One file (watch mode). */
+  async handle(entry: DropEntry): Promise<void> {
+    await this.ready();
+    await handleEntry(entry, this.handOff(), this.firstPathOfId);
+  }
+
+  /** A whole drop; sets the run's total when the walk is done. */
+  async produce(dropDir: string, signal?: AbortSignal): Promise<void> {
+    await produceDrop(dropDir, { ...this.handOff(), ready: () => this.ready(), signal });
+  }
+
+  /** Resolves when every file handed in so far is accounted for. */
+  async settle(expected: number | null, signal?: AbortSignal): Promise<void> {
+    await Promise.all(this.inflight);
+    for (;;) {
+      const c = await this.state.counts();
+      const target = expected ?? c.total;
+      if (target !== null && c.accounted >= target) return;
+      if (signal?.aborted) throw new Error('run interrupted before every file was accounted for');
+      await sleep(POLL_MS);
+    }
+  }
+
+  counts(): Promise<RunCounts> {
+    return this.state.counts();
+  }
+
+  /** messages.jsonl and manifest.json for everything this session has written. */
+  async finish(): Promise<Manifest> {
+    const counts = await this.state.counts();
+    const clusters = await writeMessages(this.ctx.outDir, await this.state.repeatedClusters(), this.index);
+    return writeManifest(this.ctx.outDir, {
+      run: this.ctx.run,
+      namespace: this.o.settings.namespace,
+      startedAt: this.startedAt,
+      endedAt: new Date(),
+      version: VERSION,
+      transport: this.inline ? 'inline' : 'bullmq',
+      counts,
+      clusters,
+    });
+  }
+
+  /** Stops taking work, lets in-flight jobs finish, closes connections. */
+  async close(): Promise<void> {
+    await Promise.allSettled(this.inflight);
+    await this.children?.stop();
+    await this.workers?.close();
+    if (this.queues) await closeQueues(this.queues);
+    this.redis?.disconnect();
+  }
+}
+
+function sleep(ms: number) {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+export interface RunOptions extends SessionOptions {
+  dropDir: string;
   onProgress?(c: RunCounts): void;
   signal?: AbortSignal;
 }
@@ -41,120 +221,21 @@ export interface RunResult {
   counts: RunCounts;
 }
 
-const POLL_MS = 100;
-
 export async function runDrop(o: RunOptions): Promise<RunResult> {
-  const startedAt = new Date();
-  const outDir = path.resolve(o.outDir);
-  mkdirSync(outDir, { recursive: true });
-  const ctx: RunCtx = { run: newRunId(startedAt), outDir, version: VERSION };
-  const log = o.logger.child({ run: ctx.run });
-  const inline = o.redisUrl === undefined;
-
-  let redis: Redis | undefined;
-  let queues: Queues | undefined;
-  let workers: WorkerSet | undefined;
-  let index: DedupIndex;
-  let ledger: Ledger;
-  let state: RunState;
-  if (inline) {
-    index = createMemoryIndex(o.settings.namespace);
-    ledger = new MemoryLedger();
-    state = new MemoryRunState();
-  } else {
-    redis = connect(o.redisUrl!, 'worker');
-    await checkEvictionPolicy(redis);
-    index = createRedisIndex(redis, o.settings.namespace);
-    ledger = new RedisLedger(redis, o.settings.namespace, outDir);
-    state = new RedisRunState(redis, o.settings.namespace, ctx.run);
-  }
-
+  const session = await PipelineSession.open(o);
+  const ticker = setInterval(() => {
+    if (o.onProgress) void session.counts().then(o.onProgress, () => {});
+  }, 250);
   try {
-    // The files are the truth about what the output folder holds; the ledger is rebuilt from them.
-    const existing = await scanOutput(outDir);
-    if (ledger instanceof RedisLedger) await ledger.reset();
-    await ledger.load(existing.docs, existing.rejected);
-    const sink = new OutputSink(outDir, ledger);
-    const resources = loadResources(o.settings, index);
-    const reject = (rejection: RejectionRecord) => writeRecord({ type: 'rejected', rejection }, ctx, sink, state);
-
-    const ticker = setInterval(() => {
-      if (o.onProgress) void state.counts().then(o.onProgress, () => {});
-    }, 250);
-    try {
-      if (inline) {
-        const limit = limiter(o.settings.concurrency);
-        const inflight: Promise<void>[] = [];
-        await produceDrop(o.dropDir, {
-          maxFileBytes: o.settings.maxFileBytes,
-          ledger,
-          state,
-          reject,
-          signal: o.signal,
-          ready: async () => {
-            while (limit.pending() >= o.settings.concurrency * 2) await new Promise((r) => setTimeout(r, 1));
-          },
-          submit: async (input) => {
-            inflight.push(limit.run(() => processInline(input, ctx, resources, sink, state)));
-          },
-        });
-        await Promise.all(inflight);
-      } else {
-        queues = openQueues(redis!, o.settings.namespace, o.settings.attempts, o.settings.backoffMs);
-        if (o.localWorkers !== false) {
-          workers = startWorkers({
-            connection: redis!,
-            namespace: o.settings.namespace,
-            stages: STAGES,
-            concurrency: o.settings.concurrency,
-            resources,
-            queues,
-            logger: log,
-          });
-        }
-        let submitted = 0;
-        const maxInFlight = Math.max(64, o.settings.concurrency * 16);
-        await produceDrop(o.dropDir, {
-          maxFileBytes: o.settings.maxFileBytes,
-          ledger,
-          state,
-          reject,
-          signal: o.signal,
-          // Bounded hand-off: a 100k-file drop must not sit in Redis all at once.
-          ready: async () => {
-            while (submitted - (await state.counts()).accounted > maxInFlight) await new Promise((r) => setTimeout(r, POLL_MS));
-          },
-          submit: async (input) => {
-            await enqueueClean(queues!, ctx, input);
-            submitted++;
-          },
-        });
-        while (!(await state.finished())) {
-          if (o.signal?.aborted) throw new Error('run interrupted before every file was accounted for');
-          await new Promise((r) => setTimeout(r, POLL_MS));
-        }
-      }
-    } finally {
-      clearInterval(ticker);
-    }
-
-    const counts = await state.counts();
+    await session.produce(o.dropDir, o.signal);
+    await session.settle(null, o.signal);
+    clearInterval(ticker);
+    const counts = await session.counts();
     o.onProgress?.(counts);
-    const clusters = await writeMessages(outDir, await state.repeatedClusters(), index);
-    const manifest = writeManifest(outDir, {
-      run: ctx.run,
-      namespace: o.settings.namespace,
-      startedAt,
-      endedAt: new Date(),
-      version: VERSION,
-      transport: inline ? 'inline' : 'bullmq',
-      counts,
-      clusters,
-    });
+    const manifest = await session.finish();
     return { manifest, counts };
   } finally {
-    await workers?.close();
-    if (queues) await closeQueues(queues);
-    redis?.disconnect();
+    clearInterval(ticker);
+    await session.close();
   }
 }

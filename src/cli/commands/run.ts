@@ -1,4 +1,6 @@
+import os from 'node:os';
 import type { Command } from 'commander';
+import { SetupError } from '../../shared/errors.js';
 import { runDrop } from '../../pipeline/run.js';
 import { resolveSettings } from '../../shared/config.js';
 import { redactUrl } from '../../shared/logger.js';
@@ -17,6 +19,7 @@ export function registerRun(program: Command) {
     .option('--namespace <name>', 'scope of the persistent near-duplicate index', 'default')
     .option('--concurrency <n>', 'jobs processed at once per stage')
     .option('--inline', 'run the stages in this process without Redis (in-memory index)')
+    .option('--workers <n>', 'worker processes, this one included (default: one per core)')
     .option('--max-file-bytes <n>', 'reject files larger than this (default 10 MB)')
     .option('--themes <file>', 'theme taxonomy (YAML) instead of config/themes.yaml')
     .option('--entities <file>', 'entity knowledge base (YAML) instead of config/entities.yaml')
@@ -30,6 +33,13 @@ export function registerRun(program: Command) {
       const signal = interruptSignal(logger);
       const redis = opts.inline ? undefined : await resolveRedis(opts.redis, process.env);
       if (redis) logger.info({ source: redis.source }, `Redis: ${redactUrl(redis.url)} (${redis.source})`);
+      const workers = opts.inline ? 1 : parseWorkers(opts.workers);
+      logger.info(
+        { workers, concurrency: settings.concurrency },
+        opts.inline
+          ? `inline: one process, ${settings.concurrency} documents at a time`
+          : `using ${workers} worker process${workers > 1 ? 'es' : ''} (${os.availableParallelism()} cores), concurrency ${settings.concurrency} per stage`,
+      );
       const tty = process.stderr.isTTY === true && !process.env.CI;
       const progress = createProgress({ tty, logger });
       try {
@@ -39,6 +49,7 @@ export function registerRun(program: Command) {
           settings,
           logger,
           ...(redis ? { redisUrl: redis.url } : {}),
+          workerProcesses: workers - 1,
           onProgress: (c) => progress.update(c),
           signal,
         });
@@ -49,4 +60,11 @@ export function registerRun(program: Command) {
         await redis?.stop();
       }
     });
+}
+
+function parseWorkers(v: string | undefined): number {
+  if (v === undefined) return Math.max(1, os.availableParallelism());
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new SetupError('bad-config', `Bad setting: --workers must be a whole number from 1 to 64, not "${v}".`);
+  return n;
 }

@@ -28,6 +28,7 @@ export function registerWorker(program: Command) {
     .option('--concurrency <n>', 'jobs processed at once per stage')
     .option('--themes <file>', 'theme taxonomy (YAML)')
     .option('--entities <file>', 'entity knowledge base (YAML)')
+    .option('--parent-pid <pid>', 'exit when this process is gone (used by `textmill run`)')
     .action(async (opts) => {
       const settings = resolveSettings(
         { namespace: opts.namespace, concurrency: opts.concurrency, themes: opts.themes, entities: opts.entities },
@@ -50,6 +51,18 @@ export function registerWorker(program: Command) {
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
+        if (opts.parentPid) {
+          const parent = Number(opts.parentPid);
+          const timer = setInterval(() => {
+            try {
+              process.kill(parent, 0);
+            } catch {
+              clearInterval(timer);
+              resolve();
+            }
+          }, 1000);
+          timer.unref();
+        }
       });
       logger.info('stopping: finishing jobs in flight');
       await set.close();
