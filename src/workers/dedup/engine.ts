@@ -153,6 +153,28 @@ export async function readSnapshot(store: StoreOps, features: MessageFeatures[])
   return { buckets, bucketLen, exact, members };
 }
 
+/** Process-wide counters, for the benchmark and the evaluation script. */
+export const engineCounters = { messages: 0, candidates: 0, linked: 0, conflicts: 0 };
+
+/**
+ * Verification features of stored messages by text: a message met as a candidate again (the
+ * common case: popular buckets) is not normalised again. Bounded; text determines features.
+ */
+const FEATURE_CACHE_MAX = 50_000;
+const featureCache = new Map<string, MessageFeatures>();
+function cachedFeatures(text: string, p: SimilarityParams): MessageFeatures {
+  let f = featureCache.get(text);
+  if (f) {
+    featureCache.delete(text);
+    featureCache.set(text, f);
+    return f;
+  }
+  f = messageFeatures(text, p, false);
+  featureCache.set(text, f);
+  if (featureCache.size > FEATURE_CACHE_MAX) featureCache.delete(featureCache.keys().next().value!);
+  return f;
+}
+
 function midOrder(mid: string): [number, number] {
   const dot = mid.indexOf('.');
   return [Number(mid.slice(0, dot)), Number(mid.slice(dot + 1))];
@@ -187,7 +209,7 @@ export function decide(
     if (!f) {
       const m = members.get(mid);
       if (!m || m.text === null) return null;
-      f = messageFeatures(m.text, p, false);
+      f = cachedFeatures(m.text, p);
       featCache.set(mid, f);
     }
     return f;
@@ -221,6 +243,8 @@ export function decide(
 
     let best: { mid: string; sim: number } | null = null;
     const matchedDocs = new Set<string>();
+    engineCounters.messages++;
+    engineCounters.candidates += cands.size;
     for (const c of cands) {
       const m = members.get(c);
       const cf = featOf(c);
@@ -246,6 +270,7 @@ export function decide(
         ? { doc: rm.doc, segment: rm.seg, similarity: roundSimilarity(rootSim) }
         : { doc: bm.doc, segment: bm.seg, similarity: roundSimilarity(best.sim) };
       plan.clusterAdd.push([cluster, root, mid]);
+      engineCounters.linked++;
     } else {
       cluster = clusterId(doc.id, seg.index);
       root = mid;
@@ -302,6 +327,7 @@ export async function assignDocument(
     const r = await store.commit(plan);
     if (r.status === 'ok') return assignments;
     if (r.status === 'exists') return (JSON.parse(r.record) as DocRecord).a;
+    engineCounters.conflicts++;
     if (attempt >= maxAttempts) {
       throw new Error(`dedup index: document ${doc.id} could not be committed after ${attempt} attempts (the index kept changing under it)`);
     }

@@ -25,12 +25,12 @@ export interface SimilarityParams {
 }
 
 export const DEFAULT_PARAMS: SimilarityParams = {
-  threshold: 0.5,
-  bands: 16,
-  rows: 3,
+  threshold: 0.45,
+  bands: 20,
+  rows: 5,
   minFuzzyTokens: 4,
-  shortTokens: 10,
-  shortThreshold: 0.7,
+  shortTokens: 6,
+  shortThreshold: 0.6,
   maxBucket: 40,
   nearDuplicateShare: 0.5,
 };
@@ -54,12 +54,24 @@ const MONTHS: Record<string, string> = {
   sep: 'september', sept: 'september', oct: 'october', nov: 'november', dec: 'december',
 };
 
+const MONTH_NAMES = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
+const MONTH_SET = new Set(MONTH_NAMES);
+/** ISO (2021-03-23) and day-first (23/03/2021, 23.03.2021) dates, read as "23 march 2021". */
+const NUMERIC_DATE = /\b(?:(\d{4})-(\d{1,2})-(\d{1,2})|(\d{1,2})[/.](\d{1,2})[/.](\d{4}))\b/g;
+function numericDate(all: string, y1?: string, m1?: string, d1?: string, d2?: string, m2?: string, y2?: string): string {
+  let [y, m, d] = y1 ? [y1, Number(m1), Number(d1)] : [y2!, Number(m2), Number(d2)];
+  if (!y1 && m > 12 && d <= 12) [m, d] = [d, m]; // month-first after all
+  const month = MONTH_NAMES[m - 1];
+  return month && d >= 1 && d <= 31 ? ` ${d} ${month} ${y} ` : all;
+}
+
 /**
  * The word tokens of a message after normalisation: case folded, NFKD without accents,
  * quotes and dashes unified, invisible characters dropped, punctuation stripped. Hyphens and
  * apostrophes inside a word join its parts ("COVID-19" = "COVID19", "girl's" = "girls"),
  * thousands separators are dropped, ordinals lose their suffix ("23rd" = "23") and abbreviated
- * month names are spelled out, so "March 23rd" and "23 Mar." share their tokens.
+ * month names are spelled out and numeric dates read as day month year, so "March 23rd",
+ * "23 Mar." and "2021-03-23" share their tokens.
  */
 export function normalizeTokens(text: string): string[] {
   const t = text
@@ -67,17 +79,26 @@ export function normalizeTokens(text: string): string[] {
     .replace(/\p{M}+/gu, '')
     .replace(INVISIBLE, '')
     .toLowerCase()
+    .replace(NUMERIC_DATE, numericDate)
     .replace(QUOTES_SINGLE, "'")
     .replace(QUOTES_DOUBLE, '"')
     .replace(DASHES, '-')
     .replace(/(?<=[\p{L}\p{N}])['-](?=[\p{L}\p{N}])/gu, '')
     .replace(/(?<=\d)[,](?=\d{3}\b)/gu, '');
   const raw = t.match(/[\p{L}\p{N}]+(?:\.\d+)*/gu) ?? [];
-  return raw.map((w) => {
+  const out = raw.map((w) => {
     const ord = ORDINAL.exec(w);
     if (ord) return ord[1]!;
     return MONTHS[w] ?? w;
   });
+  // "march 23" -> "23 march": one order for day and month
+  for (let i = 0; i + 1 < out.length; i++) {
+    if (MONTH_SET.has(out[i]!) && /^\d{1,2}$/.test(out[i + 1]!) && Number(out[i + 1]) >= 1 && Number(out[i + 1]) <= 31) {
+      [out[i], out[i + 1]] = [out[i + 1]!, out[i]!];
+      i++;
+    }
+  }
+  return out;
 }
 
 /** 32-bit FNV-1a of a string (UTF-16 code units). */
@@ -190,7 +211,9 @@ export function messageFeatures(text: string, p: SimilarityParams, withBands = t
     norm: tokens.join(' '),
     exact: exactKey(tokens),
     shingles: sh,
-    bands: fuzzy && withBands ? bandKeys(minhash(sh, p.bands * p.rows), p.bands, p.rows) : [],
+    // LSH over the set of words (not 1-2-grams): true near-duplicates keep most of their words
+    // while unrelated texts on one topic share few, which makes buckets more selective.
+    bands: fuzzy && withBands ? bandKeys(minhash(new Set(tokens.map(hash32)), p.bands * p.rows), p.bands, p.rows) : [],
     fuzzy,
   };
 }
