@@ -1,0 +1,200 @@
+// HTML remnants in text that is otherwise plain: tags, comments, <script>/<style> blocks and
+// character references. A hand-written scanner rather than one big regex, so that every `<`
+// costs at most MAX_TAG_LENGTH characters of look-ahead (linear time on any input), and "<"
+// in prose ("a < b", "x<y") is left alone: a tag needs a known element name and tag syntax.
+import { decodeHTMLStrict } from 'entities';
+
+/** Longest tag (with its attributes) that is recognised; a longer "<x ..." is left as text. */
+const MAX_TAG_LENGTH = 2048;
+
+/** Elements whose content is never text. Their content is dropped with the tags. */
+const RAW_CONTENT = new Set(['script', 'style', 'noscript', 'template', 'iframe', 'object', 'svg', 'math']);
+
+/** Tags that end a line of text: the tag becomes a line break. */
+const BLOCK = new Set([
+  'address', 'article', 'aside', 'blockquote', 'body', 'br', 'caption', 'center', 'dd', 'details', 'dialog',
+  'div', 'dl', 'dt', 'fieldset', 'figcaption', 'figure', 'footer', 'form', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6',
+  'head', 'header', 'hgroup', 'hr', 'html', 'legend', 'li', 'main', 'menu', 'nav', 'ol', 'option', 'p', 'pre',
+  'section', 'summary', 'table', 'tbody', 'tfoot', 'thead', 'title', 'tr', 'ul',
+]);
+
+/** Tags that separate words without ending the line. */
+const CELL = new Set(['td', 'th', 'img', 'input', 'button', 'select', 'textarea', 'label']);
+
+/** Every other element name that is removed silently (inline markup). */
+const INLINE = new Set([
+  'a', 'abbr', 'acronym', 'area', 'audio', 'b', 'base', 'basefont', 'bdi', 'bdo', 'big', 'blink', 'canvas',
+  'cite', 'code', 'col', 'colgroup', 'data', 'datalist', 'del', 'dfn', 'em', 'embed', 'font', 'frame',
+  'frameset', 'i', 'ins', 'kbd', 'link', 'map', 'mark', 'meta', 'meter', 'nobr', 'optgroup', 'output', 'param',
+  'picture', 'progress', 'q', 'rp', 'rt', 'ruby', 's', 'samp', 'small', 'source', 'span', 'strike', 'strong',
+  'sub', 'sup', 'time', 'track', 'tt', 'u', 'var', 'video', 'wbr', 'o:p',
+]);
+
+function isKnownTag(name: string): boolean {
+  return BLOCK.has(name) || CELL.has(name) || INLINE.has(name) || RAW_CONTENT.has(name);
+}
+
+function isAsciiLetter(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+function isNameChar(c: number): boolean {
+  return isAsciiLetter(c) || (c >= 48 && c <= 57) || c === 45 /* - */ || c === 58 /* : */;
+}
+
+function isSpace(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13 || c === 12;
+}
+
+/** Attributes that may stand without a value. */
+const BOOLEAN_ATTRIBUTES = new Set([
+  'async', 'autofocus', 'autoplay', 'checked', 'controls', 'default', 'defer', 'disabled', 'hidden', 'ismap',
+  'loop', 'multiple', 'muted', 'nowrap', 'novalidate', 'open', 'readonly', 'required', 'reversed', 'selected',
+]);
+
+/**
+ * What stands between the element name and ">" must look like attributes: empty, or with
+ * at least one name=value, or only boolean attribute names. Keeps "if a<b and c>d" as text.
+ */
+function plausibleAttributes(attrs: string): boolean {
+  const body = attrs.replace(/\/\s*$/, '').trim();
+  if (body === '' || body.includes('=')) return true;
+  return body.split(/\s+/).every((w) => BOOLEAN_ATTRIBUTES.has(w.toLowerCase()));
+}
+
+interface Tag {
+  name: string;
+  closing: boolean;
+  /** index just past the tag's `>` */
+  end: number;
+}
+
+/**
+ * Reads a tag starting at `text[i] === '<'`: `</?name` followed by attributes (quoted values
+ * may hold `>`) and `>`, all within MAX_TAG_LENGTH characters. Returns null when it is not
+ * one, e.g. "a < b", "x<y", "<3" or a quote that never closes.
+ */
+function readTag(text: string, i: number): Tag | null {
+  const n = text.length;
+  let j = i + 1;
+  let closing = false;
+  if (text.charCodeAt(j) === 47 /* / */) {
+    closing = true;
+    j++;
+  }
+  if (j >= n || !isAsciiLetter(text.charCodeAt(j))) return null;
+  const nameStart = j;
+  while (j < n && isNameChar(text.charCodeAt(j))) j++;
+  const name = text.slice(nameStart, j).toLowerCase();
+  if (!isKnownTag(name)) return null;
+  const c = text.charCodeAt(j);
+  // After the name: the end of the tag, a self-closing slash, or whitespace before attributes.
+  if (!(c === 62 || c === 47 || isSpace(c))) return null;
+  const attrStart = j;
+  const limit = Math.min(n, i + MAX_TAG_LENGTH);
+  let quote = 0;
+  for (; j < limit; j++) {
+    const d = text.charCodeAt(j);
+    if (quote) {
+      if (d === quote) quote = 0;
+      continue;
+    }
+    if (d === 34 || d === 39) {
+      // A quote opens only as an attribute value (after `=`, maybe with spaces).
+      let k = j - 1;
+      while (k > i && isSpace(text.charCodeAt(k))) k--;
+      if (text.charCodeAt(k) === 61 /* = */) quote = d;
+      continue;
+    }
+    if (d === 62 /* > */) return plausibleAttributes(text.slice(attrStart, j)) ? { name, closing, end: j + 1 } : null;
+    if (d === 60 /* < */) return null;
+  }
+  return null;
+}
+
+export interface HtmlResult {
+  text: string;
+  /** tags, comments or markup blocks were removed */
+  tagsRemoved: boolean;
+  /** character references such as &amp; or &#8217; were decoded */
+  entitiesDecoded: boolean;
+}
+
+/** Finds the matching `</name>` of a raw-content element, case-insensitively, from `from`. */
+function findClose(text: string, name: string, from: number): { start: number; end: number } | null {
+  const re = new RegExp(`</${name}\\s*>`, 'gi');
+  re.lastIndex = from;
+  const m = re.exec(text);
+  return m ? { start: m.index, end: m.index + m[0].length } : null;
+}
+
+/**
+ * Removes tags, comments, doctype/processing instructions and the content of script-like
+ * elements; block-level tags become "\n", cell-like tags a space. Then decodes character
+ * references (only the well-formed ones that end with ";", so "AT&T" or "&copy2020" in
+ * prose stay as they are).
+ */
+export function stripHtml(input: string): HtmlResult {
+  let tagsRemoved = false;
+  let out = '';
+  let last = 0; // start of the text not yet copied to `out`
+  // Closers that were searched for and are absent from some point on stay absent further on:
+  // remembering that keeps many unclosed "<!--" or "<script>" from rescanning the rest.
+  const absent = new Set<string>();
+  const find = (needle: string, from: number): number => {
+    if (absent.has(needle)) return -1;
+    const at = input.indexOf(needle, from);
+    if (at === -1) absent.add(needle);
+    return at;
+  };
+  let i = input.indexOf('<');
+  while (i !== -1 && i < input.length) {
+    let skipTo = -1; // where copying resumes when something was removed at i
+    let replacement = '';
+    if (input.startsWith('<!--', i)) {
+      const close = find('-->', i + 4);
+      if (close !== -1) {
+        skipTo = close + 3;
+      }
+    } else if (input.startsWith('<![CDATA[', i)) {
+      // Keep the character data, drop the markers.
+      const close = find(']]>', i + 9);
+      if (close !== -1) {
+        out += input.slice(last, i) + input.slice(i + 9, close);
+        last = close + 3;
+        tagsRemoved = true;
+        i = input.indexOf('<', last);
+        continue;
+      }
+    } else if (/^<[!?][A-Za-z]/.test(input.slice(i, i + 3))) {
+      // <!DOCTYPE html>, <?xml version="1.0"?>
+      const head = input.slice(i, i + MAX_TAG_LENGTH);
+      const close = head.indexOf('>');
+      if (close !== -1 && head.lastIndexOf('<', close) === 0) skipTo = i + close + 1;
+    } else {
+      const tag = readTag(input, i);
+      if (tag) {
+        skipTo = tag.end;
+        if (BLOCK.has(tag.name)) replacement = '\n';
+        else if (CELL.has(tag.name)) replacement = ' ';
+        if (!tag.closing && RAW_CONTENT.has(tag.name) && !absent.has(`</${tag.name}`)) {
+          const close = findClose(input, tag.name, tag.end);
+          if (close) skipTo = close.end;
+          else absent.add(`</${tag.name}`);
+        }
+      }
+    }
+    if (skipTo !== -1) {
+      out += input.slice(last, i) + replacement;
+      last = skipTo;
+      tagsRemoved = true;
+      i = input.indexOf('<', skipTo);
+    } else {
+      i = input.indexOf('<', i + 1);
+    }
+  }
+  const stripped = last === 0 ? input : out + input.slice(last);
+  if (stripped.indexOf('&') === -1) return { text: stripped, tagsRemoved, entitiesDecoded: false };
+  const decoded = decodeHTMLStrict(stripped);
+  return { text: decoded, tagsRemoved, entitiesDecoded: decoded !== stripped };
+}

@@ -1,0 +1,385 @@
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CleanDoc, type CleanInput } from '../src/shared/schemas.js';
+import { clean, type CleanOptions } from '../src/workers/clean/clean.js';
+import { stripHtml } from '../src/workers/clean/html.js';
+import { detectLanguage } from '../src/workers/clean/language.js';
+import { filterChars } from '../src/workers/clean/normalize.js';
+
+const SOURCE = { path: 'doc.txt', bytes: 1, sha256: '0'.repeat(64), encoding: 'utf-8' };
+
+function input(rawText: string, flags: string[] = []): CleanInput {
+  return { id: `sha256:${'0'.repeat(64)}`, source: SOURCE, rawText, flags };
+}
+
+function run(rawText: string, options?: Partial<CleanOptions>, flags: string[] = []): CleanDoc {
+  return clean(input(rawText, flags), options);
+}
+
+/** The invariants every output must keep, whatever the input. */
+function checkInvariants(doc: CleanDoc): void {
+  expect(CleanDoc.safeParse(doc).success).toBe(true);
+  let prevEnd = 0;
+  doc.segments.forEach((s, i) => {
+    expect(s.index).toBe(i);
+    expect(s.start).toBeGreaterThanOrEqual(prevEnd);
+    expect(s.end).toBeGreaterThan(s.start);
+    expect(s.end).toBeLessThanOrEqual(doc.text.length);
+    expect(doc.text.slice(s.start, s.end)).toBe(s.text);
+    expect(s.text).toBe(s.text.trim());
+    prevEnd = s.end;
+  });
+  // Valid UTF-16: no lone surrogates (they could not be written as JSON text faithfully).
+  expect(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(doc.text)).toBe(false);
+}
+
+const texts = (doc: CleanDoc) => doc.segments.map((s) => s.text);
+const kinds = (doc: CleanDoc) => doc.segments.map((s) => s.kind);
+
+describe('HTML remnants', () => {
+  it('strips tags, turns block tags into line breaks and flags it', () => {
+    const doc = run('<div><p>First <b>bold</b> para.</p><p>Second<br>line<br/>three</p></div>');
+    expect(texts(doc)).toEqual(['First bold para.', 'Second', 'line', 'three']);
+    expect(doc.flags).toContain('html-removed');
+    checkInvariants(doc);
+  });
+
+  it('drops script and style blocks with their content, and comments', () => {
+    const doc = run('Before<script type="text/javascript">var a = "<p>x</p>"; if (a < 3) {}</script> after <style>p{color:red}</style>end<!-- a comment\nover lines -->.');
+    expect(doc.text).toBe('Before after end.');
+  });
+
+  it('decodes named, decimal and hex entities', () => {
+    const doc = run('Fish &amp; chips&nbsp;&mdash; caf&eacute; it&#8217;s &#x2014; &lt;b&gt; &quot;q&quot;');
+    expect(doc.text).toBe('Fish & chips — café it’s — <b> "q"');
+    expect(doc.flags).toContain('html-removed');
+    expect(doc.flags).toContain('html-entities-decoded');
+  });
+
+  it('leaves "<" in prose and unterminated entities alone', () => {
+    const prose = 'If a < b and b > c then a<b, and x<y or 3<4; AT&T and R&D &copy2020 <3 <notatag here>.';
+    const doc = run(prose);
+    expect(doc.text).toBe(prose);
+    expect(doc.flags).not.toContain('html-removed');
+    expect(stripHtml('if a<b and c>d').text).toBe('if a<b and c>d');
+  });
+
+  it('keeps the content of an unclosed comment or script rather than losing the rest', () => {
+    expect(run('Text <!-- never closed and more text').text).toBe('Text <!-- never closed and more text');
+    expect(run('a <script>alert(1) and b').text).toBe('a alert(1) and b');
+  });
+});
+
+describe('Unicode and whitespace', () => {
+  it('normalises to NFC', () => {
+    const doc = run('Cafe\u0301 and Ame\u0301lie');
+    expect(doc.text).toBe('Café and Amélie');
+    expect(doc.text).toBe(doc.text.normalize('NFC'));
+    expect(doc.flags).toContain('unicode-normalized');
+  });
+
+  it('removes zero-width, BOM and bidi control characters', () => {
+    const doc = run('\uFEFFco\u200Bop\u2060erate \u202Egnirts\u202C \u2067iso\u2069 soft\u00ADhyphen x\u200Dy x\u200Cy');
+    expect(doc.text).toBe('cooperate gnirts iso softhyphen xy xy');
+    expect(doc.flags).toContain('zero-width-removed');
+  });
+
+  it('keeps ZWNJ/ZWJ where a script or an emoji sequence needs them', () => {
+    const persian = 'می\u200Cخواهم';
+    const family = '👨\u200D👩\u200D👧';
+    const doc = run(`${persian} ${family}`);
+    expect(doc.text).toBe(`${persian} ${family}`);
+    expect(doc.flags).not.toContain('zero-width-removed');
+  });
+
+  it('removes control characters but keeps newlines; tabs become spaces', () => {
+    const doc = run('a\u0007b\u0000c\u001Bd\ne\tf\u007Fg');
+    expect(texts(doc)).toEqual(['abcd', 'e fg']);
+    expect(doc.flags).toContain('control-chars-removed');
+    // C1 controls (reached here only if mojibake repair left them) go too.
+    expect(filterChars('x\u0080y\u009Fz\uFFFF').text).toBe('xyz');
+  });
+
+  it('turns Unicode spaces into plain spaces, collapses runs, trims lines, normalises line ends', () => {
+    const doc = run('  One\u00A0two\u3000three\u2009four   five  \r\n\r\n\r\n\tSix\rSeven\u2028Eight  \n');
+    expect(doc.text).toBe('One two three four five\n\nSix\nSeven\nEight');
+    expect(texts(doc)).toEqual(['One two three four five', 'Six', 'Seven', 'Eight']);
+    checkInvariants(doc);
+  });
+
+  it('keeps U+FFFD and flags it, and replaces lone surrogates', () => {
+    const doc = run('bad \uFFFD byte, lone \uD800 high and \uDC00 low, pair 😀');
+    expect(doc.text).toBe('bad \uFFFD byte, lone \uFFFD high and \uFFFD low, pair 😀');
+    expect(doc.flags).toEqual(expect.arrayContaining(['replacement-chars', 'invalid-utf16-replaced']));
+    checkInvariants(doc);
+  });
+
+  it('keeps the input flags first and adds each flag once', () => {
+    const doc = run('a\u200Bb c\u200Bd', {}, ['encoding-guessed']);
+    expect(doc.flags[0]).toBe('encoding-guessed');
+    expect(doc.flags.filter((f) => f === 'zero-width-removed')).toHaveLength(1);
+  });
+});
+
+describe('segments and kinds', () => {
+  const sample = [
+    'Climate Action Summit Opens in New York',
+    '',
+    'By Jane Doe',
+    '',
+    'Leaders from around the world gathered on Monday to discuss emissions. The meeting was the first of its kind since the pandemic began, and officials said that progress had been slow.',
+    '',
+    'children playing in a flooded street',
+    'A farmer inspects his dried-out field near Nairobi.',
+    '',
+    '“We cannot afford to wait any longer.”',
+    '',
+    'Photo: UN/Mark Garten',
+    '00:01:02,500 --> 00:01:04,000',
+    'https://example.org/news/article',
+    '42',
+    '',
+    'Why we need more women mediators',
+  ].join('\n');
+
+  it('gives one segment per non-empty line, with offsets into the text', () => {
+    const doc = run(sample);
+    expect(doc.segments).toHaveLength(sample.split('\n').filter((l) => l.trim()).length);
+    checkInvariants(doc);
+  });
+
+  it('guesses heading, byline, paragraph, caption, quote and other', () => {
+    expect(kinds(run(sample))).toEqual([
+      'heading',
+      'byline',
+      'paragraph',
+      'caption',
+      'caption',
+      'quote',
+      'byline',
+      'other',
+      'other',
+      'other',
+      'heading',
+    ]);
+  });
+
+  it('treats a quotation over several lines as quote, and the line after it as its attribution', () => {
+    const doc = run('"First we recover from the pandemic.\nThen we rebuild our economies.\nAnd we heal the planet."\n- United Nations Secretary-General\n\nThe speech ended there. Delegates applauded for a long time afterwards.');
+    expect(kinds(doc)).toEqual(['quote', 'quote', 'quote', 'byline', 'paragraph']);
+  });
+
+  it('keeps a line that opens with a quotation and goes on as a paragraph', () => {
+    const doc = run('“In life, things do not always go as you want,” a frontline worker tells the Secretary-General during a visit.');
+    expect(kinds(doc)).toEqual(['paragraph']);
+  });
+
+  it('treats hard-wrapped prose as paragraphs, not captions', () => {
+    const doc = run('the comment section of the site\nwas full of people who had opinions\nabout everything and nothing at all.');
+    expect(kinds(doc)).toEqual(['paragraph', 'paragraph', 'paragraph']);
+  });
+
+  it('a bare name that closes a block is a byline', () => {
+    const doc = run('We must ensure that every person is protected by the law, wherever they are.\n\nAudrey Azoulay');
+    expect(kinds(doc)).toEqual(['paragraph', 'byline']);
+  });
+});
+
+describe('odd spans and language', () => {
+  it('flags a run of another script inside a Latin paragraph', () => {
+    const doc = run('Since then, threats to peace have multiplied. 爆料公社 continues to evolve in new forms across the region.');
+    expect(doc.flags).toContain('foreign-script-span');
+    expect(doc.language).toBe('en');
+  });
+
+  it('does not flag text that is wholly in another script, or a single Greek letter', () => {
+    expect(run('這是一個完全用中文寫的段落，沒有任何英文單詞在裡面。').flags).not.toContain('foreign-script-span');
+    expect(run('The angle α is measured in degrees for every sample in the study.').flags).not.toContain('foreign-script-span');
+  });
+
+  it('identifies English, French, Spanish, German, Russian and Chinese; short text is und', () => {
+    expect(run('The Secretary-General called on all parties to respect the ceasefire and to protect civilians in the conflict zone.').language).toBe('en');
+    expect(run('Le Secrétaire général a appelé toutes les parties à respecter le cessez-le-feu et à protéger les civils dans la zone de conflit.').language).toBe('fr');
+    expect(run('El Secretario General pidió a todas las partes que respeten el alto el fuego y protejan a los civiles en la zona de conflicto.').language).toBe('es');
+    expect(run('Der Generalsekretär forderte alle Parteien auf, den Waffenstillstand zu respektieren und die Zivilbevölkerung im Konfliktgebiet zu schützen.').language).toBe('de');
+    expect(run('Генеральный секретарь призвал все стороны соблюдать режим прекращения огня и защищать мирное население в зоне конфликта.').language).toBe('ru');
+    expect(run('秘书长呼吁各方尊重停火协议，保护冲突地区的平民，并确保人道主义援助能够顺利送达。').language).toBe('zh');
+    expect(run('OK').language).toBe('und');
+    expect(run('12:30 42 ---').language).toBe('und');
+    expect(run('').language).toBe('und');
+  });
+
+  it('recognises a short English text by its function words', () => {
+    expect(detectLanguage('We, together, can make it happen for the world.')).toBe('en');
+  });
+});
+
+describe('limits', () => {
+  it('cuts a line longer than maxLineLength at sentence ends and keeps offsets valid', () => {
+    const sentence = 'This is one sentence of a very long line. ';
+    const line = sentence.repeat(100).trim();
+    const doc = run(line, { maxLineLength: 500 });
+    expect(doc.segments.length).toBeGreaterThan(8);
+    expect(doc.flags).toContain('long-line-split');
+    for (const s of doc.segments) {
+      expect(s.text.length).toBeLessThanOrEqual(500);
+      expect(s.text.endsWith('.')).toBe(true);
+    }
+    expect(doc.text).toBe(line);
+    checkInvariants(doc);
+  });
+
+  it('cuts a line without spaces without splitting a surrogate pair', () => {
+    const doc = run('😀'.repeat(1000), { maxLineLength: 101 });
+    checkInvariants(doc);
+    expect(doc.segments.map((s) => s.text).join('')).toBe('😀'.repeat(1000));
+  });
+
+  it('stops at maxSegments and says so', () => {
+    const doc = run(Array.from({ length: 50 }, (_, i) => `Line number ${i} of the document.`).join('\n'), { maxSegments: 10 });
+    expect(doc.segments).toHaveLength(10);
+    expect(doc.flags).toContain('segments-truncated');
+    expect(doc.text.endsWith('Line number 9 of the document.')).toBe(true);
+    checkInvariants(doc);
+  });
+
+  it('handles 1 MB adversarial lines in linear time', () => {
+    const nasty = [
+      'a'.repeat(1_000_000),
+      '<a href="'.repeat(120_000),
+      '<!--'.repeat(250_000),
+      '<script>'.repeat(125_000),
+      '<p '.repeat(330_000),
+      '&amp;'.repeat(200_000),
+      ('e\u0301\u200B\u202E' + ' '.repeat(5)).repeat(110_000),
+      'Mr. A. B. '.repeat(100_000),
+      '"“'.repeat(500_000),
+      '.'.repeat(1_000_000) + 'a',
+      '"'.repeat(1_000_000) + 'a',
+      'a@'.repeat(500_000),
+      '<b'.repeat(500_000),
+      '\uD800'.repeat(1_000_000),
+      'a' + '\u0301'.repeat(1_000_000),
+      'a\n'.repeat(300_000),
+    ];
+    for (const text of nasty) {
+      const t0 = performance.now();
+      const doc = run(text);
+      const ms = performance.now() - t0;
+      checkInvariants(doc);
+      expect(ms).toBeLessThan(3000);
+    }
+  });
+});
+
+/** Folding as the evaluation kit describes it: NFKD, no accents, quote/dash variants, invisible characters, whitespace, case. */
+function fold(s: string): string {
+  return s
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .replace(/[‘’‚‛′`´]/g, "'")
+    .replace(/[“”„‟″«»]/g, '"')
+    .replace(/[‐‑‒–—―−]/g, '-')
+    .replace(/[\u200B-\u200F\u2060\uFEFF\u00AD\u202A-\u202E\u2066-\u2069]/g, '')
+    .replace(/\s+/gu, ' ')
+    .trim()
+    .toLowerCase();
+}
+
+const SEEDS = '/work/shared/seeds';
+const GOLD = '/work/shared/eval/gold/seeds.json';
+
+describe.skipIf(!existsSync(SEEDS) || !existsSync(GOLD))('sample drop (shared/seeds)', () => {
+  interface GoldSegment {
+    file: string;
+    kind: string;
+    contains: string[];
+  }
+  const files = existsSync(SEEDS) ? readdirSync(SEEDS).filter((f) => f.endsWith('.txt')).sort() : [];
+  const gold = existsSync(GOLD) ? (JSON.parse(readFileSync(GOLD, 'utf8')) as { segments: Record<string, GoldSegment> }) : { segments: {} };
+
+  it.each(files)('%s: one segment per non-empty line, each gold line maps to its own segment', (file) => {
+    const raw = readFileSync(join(SEEDS, file), 'utf8');
+    const doc = run(raw);
+    checkInvariants(doc);
+    expect(doc.language).toBe('en');
+    expect(doc.segments).toHaveLength(raw.split(/\r\n|\r|\n/).filter((l) => l.trim() !== '').length);
+    const folded = doc.segments.map((s) => fold(s.text));
+    const keys = Object.entries(gold.segments).filter(([key]) => key.startsWith(`${file.slice(0, 3)}:`));
+    expect(keys.length).toBeGreaterThan(0);
+    // As the scorer maps them: the shortest segment holding all of a key's strings.
+    for (const [key, g] of keys) {
+      const hits = folded.flatMap((t, i) => (g.contains.every((c) => t.includes(fold(c))) ? [i] : []));
+      expect(hits.length, key).toBeGreaterThan(0);
+      const shortest = hits.reduce((a, b) => (folded[b]!.length < folded[a]!.length ? b : a));
+      expect(shortest, key).toBe(Number(key.split(':')[1]));
+    }
+  });
+
+  it('flags the foreign-script spans of samples 000 and 002', () => {
+    for (const prefix of ['000', '002']) {
+      const file = files.find((f) => f.startsWith(prefix));
+      if (!file) continue;
+      expect(run(readFileSync(join(SEEDS, file), 'utf8')).flags).toContain('foreign-script-span');
+    }
+  });
+
+  it('agrees with most of the gold kinds (informative: at least 85%)', () => {
+    let same = 0;
+    let total = 0;
+    for (const file of files) {
+      const doc = run(readFileSync(join(SEEDS, file), 'utf8'));
+      doc.segments.forEach((s, i) => {
+        const g = gold.segments[`${file.slice(0, 3)}:${i}`];
+        if (!g) return;
+        total++;
+        if (g.kind === s.kind) same++;
+      });
+    }
+    expect(total).toBeGreaterThan(0);
+    expect(same / total).toBeGreaterThanOrEqual(0.85);
+  });
+});
+
+describe('fuzz', () => {
+  /** mulberry32: a small seeded generator, so a failure can be replayed. */
+  function rng(seed: number): () => number {
+    let a = seed >>> 0;
+    return () => {
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = a;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+  const PIECES = [
+    'a', 'Z', ' ', '  ', '\n', '\n\n', '\r\n', '\r', '\t', '.', '. ', '"', '“', '”', '‘', '’', '«', '»', '<', '>', '&',
+    '<p>', '</div>', '<br/>', '<script>', '</script>', '<!--', '-->', '<a href="x">', '&amp;', '&nbsp;', '&#8217;',
+    '&#0;', '&#xD800;', '\u0301', '\u0300\u0316', '\u200B', '\u200C', '\u200D', '\uFEFF', '\u202E', '\u2066',
+    '\u00A0', '\u3000', '\u0000', '\u0007', '\u0085', '\u2028', '\uFFFD', '\uD800', '\uDC00', '😀', '👨‍👩‍👧',
+    '春节快乐', 'Привет', 'مرحبا', 'שלום', 'नमस्ते', 'é', 'ß', 'İ', 'ﬁ', 'Å', 'By Jane Doe', 'Photo: X',
+    '00:01:02,000 --> 00:01:03,000', 'https://x.org/a', 'Secretary-General', 'the', 'The world is large.',
+  ];
+
+  it('300 random inputs: no throw, valid offsets, schema-valid output', () => {
+    const next = rng(20240601);
+    for (let c = 0; c < 300; c++) {
+      const parts: string[] = [];
+      const n = Math.floor(next() * 80);
+      for (let k = 0; k < n; k++) {
+        if (next() < 0.15) parts.push(String.fromCharCode(Math.floor(next() * 0x10000)));
+        else parts.push(PIECES[Math.floor(next() * PIECES.length)]!);
+      }
+      const raw = parts.join('');
+      const options = next() < 0.3 ? { maxLineLength: 16 + Math.floor(next() * 40), maxSegments: 1 + Math.floor(next() * 5) } : undefined;
+      let doc: CleanDoc | undefined;
+      expect(() => {
+        doc = run(raw, options);
+      }, JSON.stringify(raw)).not.toThrow();
+      checkInvariants(doc!);
+      expect(doc!.text.includes('\r')).toBe(false);
+    }
+  });
+});
