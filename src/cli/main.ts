@@ -8,6 +8,7 @@ import { registerProduce } from './commands/produce.js';
 import { registerRun } from './commands/run.js';
 import { registerSchemas } from './commands/schemas.js';
 import { registerThemes } from './commands/themes.js';
+import { registerWatch } from './commands/watch.js';
 import { registerWorker } from './commands/worker.js';
 
 const program = new Command();
@@ -15,9 +16,11 @@ program.name('textmill').description('Event-driven text-processing pipeline: cle
 registerRun(program);
 registerProduce(program);
 registerWorker(program);
+registerWatch(program);
 registerIndex(program);
 registerThemes(program);
 registerSchemas(program);
+(await import('./commands/dashboard.js')).registerDashboard(program); // dashboard, status, retry
 
 try {
   await program.parseAsync(process.argv);
