@@ -330,6 +330,8 @@ export interface SynthOptions {
   rates?: number[];
   /** at most this many reuses of one source message */
   maxReuse?: number;
+  /** whether captions and headings are generated besides paragraphs (default true) */
+  shortMessages?: boolean;
   /** document size in bytes */
   minBytes?: number;
   maxBytes?: number;
@@ -410,7 +412,7 @@ export function generateCorpus(opts: SynthOptions): SynthCorpus {
         let text: string;
         let tries = 0;
         do {
-          msg = freshMessage(r, ++tries > 20);
+          msg = freshMessage(r, ++tries > 20 || opts.shortMessages === false);
           text = render(msg, r);
         } while (nearSeen(text, seen));
         const group = sources.length;
