@@ -279,6 +279,8 @@ class DocReader {
   constructor(
     readonly text: string,
     readonly kb: KnowledgeBase,
+    /** the rules are for English: in a document in another language only knowledge-base names count */
+    readonly kbOnly = false,
   ) {
     const doc = nlp.readDoc(text);
     const tokens = doc.tokens();
@@ -481,6 +483,15 @@ class DocReader {
       }
     }
     if (this.kb.notEntities.has(this.spanKey(s, e))) return;
+    if (this.kbOnly) {
+      const sub = s < e ? this.longestKbSub(s, e) : null;
+      if (sub) {
+        this.emit(sub[2].type, sub[0], sub[1], sub[2].name, sub[2]);
+        if (sub[0] > s) this.analyze(s, sub[0] - 1, null, true);
+        if (sub[1] < e) this.analyze(sub[1] + 1, e, null, true);
+      }
+      return;
+    }
     if (s === e) return this.single(s, title, partial);
     // "Our Assembly", "This Council": a determiner and a lone head word refer to a named body
     if (e === s + 1 && LEAD_WORDS.has(this.lower[s]!) && (ORG_HEADS.has(this.lower[e]!) || EVENT_HEADS.has(this.lower[e]!))) {
@@ -615,6 +626,8 @@ class DocReader {
     const lower = this.lower[i]!;
     if (this.kb.notEntities.has(normName(v))) return;
     if (ACRONYM.test(v) && !title) {
+      // a heading or a shout in capitals is no row of acronyms
+      if (this.capsNeighbour(i - 1) || this.capsNeighbour(i + 1)) return;
       if (v.length <= 4 && isCommonWord(lower) && !ACRONYM_NUM.test(v)) return; // "THE", "AND" in capitals
       if (/^[A-Z]+s$/.test(v)) return;
       this.emit(ACRONYM_NUM.test(v) ? 'EVENT' : 'ORG', i, i, v);
@@ -632,6 +645,13 @@ class DocReader {
     }
     if (this.sentStart[i] && isCommonWord(lower)) return;
     this.bare.push({ text: v, start: this.start[i]!, end: this.end[i]! });
+  }
+
+  /** an all-capital word next to an acronym that is an ordinary word or one more of a run ("LE MORT DE") */
+  private capsNeighbour(i: number, depth = 0): boolean {
+    const v = this.v[i];
+    if (v === undefined || this.type[i] !== 'word' || !/^\p{Lu}{2,}$/u.test(v) || this.kb.byAcronym.has(v)) return false;
+    return isCommonWord(this.lower[i]!) || (depth === 0 && (this.capsNeighbour(i - 1, 1) || this.capsNeighbour(i + 1, 1)));
   }
 
   private event(s: number, e: number): void {
@@ -879,7 +899,7 @@ function segmentAnalysis(r: DocReader, doc: DedupDoc): SegmentAnalysis[] {
 }
 
 export function extractEntities(doc: DedupDoc, kb: KnowledgeBase): EntitiesDoc {
-  const r = new DocReader(doc.text, kb);
+  const r = new DocReader(doc.text, kb, doc.language !== 'en' && doc.language !== 'und');
   r.run();
   const named = buildEntities(r);
   const entities = [...named, ...numericEntities(r, named)];
