@@ -1,0 +1,55 @@
+// Types and helpers shared by the benchmark's processes.
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Manifest } from '../src/shared/schemas.js';
+import type { IndexStats } from '../src/workers/dedup/index-types.js';
+
+export type Mode = 'inline' | 'local' | 'produce' | 'readdoc' | 'noop';
+
+export interface ScenarioArgs {
+  mode: Mode;
+  dropDir: string;
+  outDir: string;
+  namespace: string;
+  redisUrl?: string;
+  concurrency?: number;
+}
+
+export interface ScenarioResult {
+  elapsedMs: number;
+  files: number;
+  manifest?: Manifest;
+  latenciesMs?: number[];
+  index?: IndexStats;
+  maxRssBytes: number;
+}
+
+/** Every file of a drop, in a stable order. */
+export function listFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile()) out.push(p);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** Peak resident set of a live process (VmHWM), in bytes; null when it is gone. */
+export function peakRss(pid: number): number | null {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+export function percentile(sorted: number[], p: number): number | null {
+  if (!sorted.length) return null;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i]!;
+}
