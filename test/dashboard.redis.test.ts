@@ -249,14 +249,18 @@ describe('basic auth', () => {
     }
   });
 
-  it('allows a non-loopback bind once credentials are set', async () => {
-    const d = await startDashboard({ redisUrl: url, namespace: ns, host: '0.0.0.0', port: 0, readOnly: true, auth, logger });
+  it('allows a non-loopback bind once credentials are set (and actions when asked)', async () => {
+    const d = await startDashboard({ redisUrl: url, namespace: ns, host: '0.0.0.0', port: 0, readOnly: false, auth, logger });
     dashboards.push(d);
     const port = new URL(d.url).port;
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(401);
     const ok = await fetch(`http://127.0.0.1:${port}/healthz`, { headers: { authorization: basic(auth.user, auth.password) } });
     expect(ok.status).toBe(200);
     expect(((await ok.json()) as { redis: string }).redis).toBe('ok');
+    const api = await fetch(`http://127.0.0.1:${port}/queues/api/queues`, { headers: { authorization: basic(auth.user, auth.password) } });
+    const body = (await api.json()) as { queues: { readOnlyMode: boolean; allowRetries: boolean }[] };
+    expect(body.queues).toHaveLength(5);
+    for (const q of body.queues) expect(q).toMatchObject({ readOnlyMode: false, allowRetries: true });
   });
 });
 

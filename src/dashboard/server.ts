@@ -255,14 +255,16 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
 
   // Queue events feed the counters and the processing-time histogram. Each QueueEvents blocks
   // on its own stream (XREAD BLOCK), so each gets a connection of its own.
-  const startedAt = Date.now();
+  // Counting starts now, by Redis's clock (stream ids are Redis time): events written before
+  // the first XREAD blocks are still seen. Without an answer, BullMQ's default ('$') applies.
+  const now = await withTimeout(redis.time(), HEALTH_TIMEOUT_MS, 'TIME').catch(() => null);
+  const lastEventId = now ? `${Number(now[0]) * 1000 + Math.floor(Number(now[1]) / 1000)}-0` : undefined;
   const eventConnections: Redis[] = [];
   const events: QueueEvents[] = [];
   for (const stage of STAGES) {
     const conn = connect(o.redisUrl, 'worker');
     eventConnections.push(conn);
-    // Events from the moment the dashboard starts, even those before XREAD first blocks.
-    const ev = new QueueEvents(stage, { connection: conn, prefix, lastEventId: `${startedAt}-0` });
+    const ev = new QueueEvents(stage, { connection: conn, prefix, ...(lastEventId ? { lastEventId } : {}) });
     ev.on('error', (err) => log.debug({ err: err.message, stage }, 'dashboard queue-events error'));
     ev.on('completed', ({ jobId }) => {
       redis
