@@ -107,6 +107,14 @@ describe.each(ledgers)('OutputSink with a %s ledger', (_name, makeLedger) => {
 });
 
 describe.each(ledgers)('rejections with a %s ledger', (_name, makeLedger) => {
+  it('keep a path that failed out of documents.jsonl when its retried job later succeeds', async () => {
+    const out = tmpDir();
+    const sink = new OutputSink(out, makeLedger(out));
+    await sink.writeRejected({ path: 'f8.txt', code: 'failed:entities', message: 'The entities stage failed.' });
+    expect(await sink.writeDocument(doc(8))).toMatchObject({ written: false });
+    expect(lines(out, 'documents.jsonl')).toHaveLength(0);
+  });
+
   it('survive a crash between claim and append, and between append and mark', async () => {
     const out = tmpDir();
     const ledger = makeLedger(out);

@@ -134,6 +134,9 @@ export class OutputSink {
 
   private async writeDocumentNow(doc: OutputDocument): Promise<WriteOutcome> {
     const p = doc.source.path;
+    // A path already in rejected.jsonl (say failed:entities, then retried by hand and now
+    // successful) keeps that one line: every file appears exactly once.
+    if (await this.ledger.hasRejected(p)) return { kind: 'document', written: false, doc };
     const claim = await this.ledger.claimDocument(doc.id, p);
     if (claim.state !== 'new' && claim.path !== p) {
       // Same bytes under another path: the contract rejects the later path as a duplicate.
