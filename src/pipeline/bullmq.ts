@@ -48,6 +48,18 @@ export async function enqueueClean(queues: Queues, ctx: RunCtx, input: CleanInpu
   await queues.clean.add('clean', { ctx, payload: input }, { jobId: jobId(ctx.run, input.id.slice(7), 'clean') });
 }
 
+/**
+ * A job's lock, renewed while it runs: when a worker dies, its active jobs go back to the
+ * queue once the lock expires (checked every stalledInterval). 60 s by default, since a
+ * document of several MB can take a while in the NLP stages; TEXTMILL_LOCK_MS shortens it
+ * (the fault-injection tests do, so that a killed worker's jobs come back quickly).
+ */
+export function lockOptions(env: NodeJS.ProcessEnv): { lockDuration: number; stalledInterval: number } {
+  const n = Number(env.TEXTMILL_LOCK_MS);
+  const lockDuration = Number.isInteger(n) && n >= 1000 ? n : 60_000;
+  return { lockDuration, stalledInterval: Math.min(30_000, Math.max(500, Math.floor(lockDuration / 2))) };
+}
+
 export interface WorkerSet {
   workers: Worker[];
   close(): Promise<void>;
@@ -115,8 +127,7 @@ export function startWorkers(o: StartWorkersOptions): WorkerSet {
       connection: o.connection,
       prefix,
       concurrency: o.concurrency,
-      // A document of several MB can take a while in the NLP stages: keep the lock alive.
-      lockDuration: 60_000,
+      ...lockOptions(globalThis.process.env),
     });
     w.on('error', (err) => o.logger.error({ stage, err: err.message }, 'worker error'));
     return w;
