@@ -392,3 +392,54 @@ describe('status and retry', () => {
     expect(await retryFailed(redis, ns, 'dedup')).toBe(0);
   });
 });
+
+describe.skipIf(!hasChromium)('in a real browser while a run is in progress', () => {
+  it('shows the drop waiting in the clean queue, then the run completes once a worker starts', async () => {
+    const { spawn } = await import('node:child_process');
+    const { CORPUS } = await import('./helpers/pipeline.js');
+    const ns = uniqueNamespace();
+    const redis = new Redis(url, { maxRetriesPerRequest: null });
+    const bin = path.join(ROOT, 'bin/textmill.js');
+    const env = { ...process.env, TEXTMILL_LOG_LEVEL: 'warn' };
+    const out = tmpDir();
+    // The producer enqueues the sample drop and waits: no worker runs yet.
+    const producer = spawn(process.execPath, [bin, 'produce', CORPUS, '--out', out, '--redis', url, '--namespace', ns], { stdio: 'ignore', env });
+    const producerExit = new Promise<number | null>((r) => producer.once('exit', (c) => r(c)));
+    const dash = await startDashboard({ redisUrl: url, namespace: ns, host: '127.0.0.1', port: await freePort(), readOnly: true, logger });
+    const { chromium } = await import('playwright-core');
+    const profile = tmpDir('textmill-chromium-');
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-quic', '--no-first-run', '--disable-sync'],
+    });
+    let worker: ReturnType<typeof spawn> | undefined;
+    try {
+      const page = context.pages()[0] ?? (await context.newPage());
+      await page.goto(dash.url);
+      const files = 4;
+      await page.waitForFunction((n) => new RegExp(`(^|\\n)clean\\n(?:[^\\n]*\\n){0,3}?${n} Jobs?(\\n|$)`).test(document.body.innerText), files, {
+        timeout: 30_000,
+        polling: 500,
+      });
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-run-in-progress.png'), fullPage: true });
+      worker = spawn(process.execPath, [bin, 'worker', '--redis', url, '--namespace', ns], { stdio: 'ignore', env });
+      expect(await producerExit).toBe(0);
+      // every stage's queue has now seen the four documents
+      await page.reload();
+      await page.waitForFunction((n) => new RegExp(`(^|\\n)write\\n(?:[^\\n]*\\n){0,3}?${n} Jobs?(\\n|$)`).test(document.body.innerText), files, {
+        timeout: 30_000,
+        polling: 500,
+      });
+    } finally {
+      worker?.kill('SIGTERM');
+      if (producer.exitCode === null) producer.kill('SIGKILL');
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+      await dash.close();
+      await dropNamespace(redis, ns);
+      redis.disconnect();
+    }
+  }, 120_000);
+});
