@@ -1,7 +1,7 @@
 // The BullMQ transport: one queue per stage, a generic processor that validates the job,
 // calls the stage's pure function through runStage, and hands the result to the next queue
 // under a deterministic job id. Nothing in a stage imports bullmq; only this file does.
-import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Logger } from '../shared/logger.js';
@@ -10,7 +10,7 @@ import { CleanInput, ThemedDoc } from '../shared/schemas.js';
 import { stageDef } from '../workers/registry.js';
 import { runStage, type StageResources } from '../workers/stage.js';
 import { RedisLedger } from '../workers/write/ledger.js';
-import { OutputSink } from '../workers/write/sink.js';
+import { OutputSink, STALE_CLAIM_MS, WriterBusyError } from '../workers/write/sink.js';
 import { RunCtx } from './context.js';
 import { failureMessage } from './inline.js';
 import { RedisRunState } from './run-state.js';
@@ -60,6 +60,8 @@ export function lockOptions(env: NodeJS.ProcessEnv): { lockDuration: number; sta
   return { lockDuration, stalledInterval: Math.min(30_000, Math.max(500, Math.floor(lockDuration / 2))) };
 }
 
+const WRITER_BUSY_DELAY_MS = 1000;
+
 export interface WorkerSet {
   workers: Worker[];
   close(): Promise<void>;
@@ -78,14 +80,17 @@ export interface StartWorkersOptions {
 export function startWorkers(o: StartWorkersOptions): WorkerSet {
   const prefix = queuePrefix(o.namespace);
   const sinks = new Map<string, OutputSink>();
+  // A claim cannot be live for longer than its job's lock: by then the job has been handed
+  // to another worker, so the claim is a dead writer's (see WriterBusyError below).
+  const staleClaimMs = Math.min(STALE_CLAIM_MS, lockOptions(globalThis.process.env).lockDuration);
   const sinkFor = (outDir: string) => {
     let sink = sinks.get(outDir);
-    if (!sink) sinks.set(outDir, (sink = new OutputSink(outDir, new RedisLedger(o.connection, o.namespace, outDir))));
+    if (!sink) sinks.set(outDir, (sink = new OutputSink(outDir, new RedisLedger(o.connection, o.namespace, outDir), staleClaimMs)));
     return sink;
   };
   const stateFor = (run: string) => new RedisRunState(o.connection, o.namespace, run);
 
-  const process = (stage: StageName) => async (job: Job) => {
+  const process = (stage: StageName) => async (job: Job, token?: string) => {
     const data = JobData.safeParse(job.data);
     if (!data.success) throw new UnrecoverableError(`${stage} job ${job.id} is malformed: ${z.prettifyError(data.error)}`);
     const { ctx, payload } = data.data;
@@ -94,7 +99,18 @@ export function startWorkers(o: StartWorkersOptions): WorkerSet {
     if (stage === 'write') {
       const rec = WriteRecordSchema.safeParse(payload);
       if (!rec.success) throw new UnrecoverableError(`write job ${job.id} is malformed: ${z.prettifyError(rec.error)}`);
-      await writeRecord(rec.data as WriteRecord, ctx, sinkFor(ctx.outDir), state);
+      try {
+        await writeRecord(rec.data as WriteRecord, ctx, sinkFor(ctx.outDir), state);
+      } catch (err) {
+        // Another writer's claim on this document, or a killed writer's that is not stale
+        // yet: wait for it without spending an attempt. Spending attempts failed the job for
+        // good while the claim was still fresh, and the file was never accounted for.
+        if (err instanceof WriterBusyError && token) {
+          await job.moveToDelayed(Date.now() + WRITER_BUSY_DELAY_MS, token);
+          throw new DelayedError();
+        }
+        throw err;
+      }
       await state.stage('write', performance.now() - t0);
       return;
     }
