@@ -4,6 +4,7 @@
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { RejectError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { defaultJobOptions, jobId, nextStage, queuePrefix, STAGES, type StageName } from '../shared/queues.js';
 import { CleanInput, ThemedDoc } from '../shared/schemas.js';
@@ -12,7 +13,7 @@ import { runStage, type StageResources } from '../workers/stage.js';
 import { RedisLedger } from '../workers/write/ledger.js';
 import { OutputSink, STALE_CLAIM_MS, WriterBusyError } from '../workers/write/sink.js';
 import { RunCtx } from './context.js';
-import { failureMessage } from './inline.js';
+import { stageRejection } from './inline.js';
 import { RedisRunState } from './run-state.js';
 import { writeRecord, type WriteRecord } from './write-record.js';
 
@@ -119,16 +120,18 @@ export function startWorkers(o: StartWorkersOptions): WorkerSet {
     try {
       out = await runStage(stageDef(stage), payload, o.resources);
     } catch (err) {
-      const final = err instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      // A file the stage rejects on purpose (RejectError) will not do better on a retry.
+      const rejected = err instanceof RejectError;
+      const final = rejected || err instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       log.warn({ err: (err as Error).message, attempt: job.attemptsMade + 1, final }, 'stage failed');
       if (final) {
         // Nothing is ever silently lost: the file gets its rejected.jsonl line now.
         const p = payload as { source?: { path?: string }; id?: string };
         const path = p.source?.path ?? job.id ?? 'unknown';
-        const rejection = { path, code: `failed:${stage}`, message: failureMessage(stage, err), ...(p.id ? { id: p.id } : {}) };
+        const rejection = { path, ...stageRejection(stage, err), ...(p.id ? { id: p.id } : {}) };
         await writeRecord({ type: 'rejected', rejection }, ctx, sinkFor(ctx.outDir), state);
       }
-      throw err;
+      throw rejected ? new UnrecoverableError((err as Error).message) : err;
     }
     const next = nextStage(stage)!;
     const hex = docHex(out);

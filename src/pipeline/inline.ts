@@ -1,5 +1,6 @@
 // The in-process transport: the very same stage functions, called one after another in this
 // process, with an in-memory index and no Redis. Used by `--inline`, tests and the benchmark.
+import { RejectError } from '../shared/errors.js';
 import type { CleanInput } from '../shared/schemas.js';
 import { PURE_STAGES } from '../workers/registry.js';
 import { runStage, type StageResources } from '../workers/stage.js';
@@ -18,7 +19,7 @@ export async function processInline(input: CleanInput, ctx: RunCtx, res: StageRe
     } catch (err) {
       // Inline runs do not retry: the failure becomes the file's rejected.jsonl line at once.
       await writeRecord(
-        { type: 'rejected', rejection: { path: input.source.path, code: `failed:${def.name}`, message: failureMessage(def.name, err), id: input.id } },
+        { type: 'rejected', rejection: { path: input.source.path, ...stageRejection(def.name, err), id: input.id } },
         ctx,
         sink,
         state,
@@ -30,6 +31,15 @@ export async function processInline(input: CleanInput, ctx: RunCtx, res: StageRe
   const t0 = performance.now();
   await writeRecord({ type: 'document', doc: payload as never }, ctx, sink, state);
   await state.stage('write', performance.now() - t0);
+}
+
+/**
+ * The rejected.jsonl code and message of a file a stage gave up on: the stage's own code when
+ * it rejected the file on purpose (RejectError, e.g. too-many-segments), else failed:<stage>.
+ */
+export function stageRejection(stage: string, err: unknown): { code: string; message: string } {
+  if (err instanceof RejectError) return { code: err.code, message: err.message };
+  return { code: `failed:${stage}`, message: failureMessage(stage, err) };
 }
 
 export function failureMessage(stage: string, err: unknown): string {
