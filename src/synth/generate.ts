@@ -304,21 +304,30 @@ export function editText(text: string, rate: number, r: Rand): string {
 /**
  * Whether a fresh message would accidentally be a near-duplicate of an earlier fresh one (the
  * short captions and headings come from finite word lists): true when it is identical, or
- * shares all of its words but two with an earlier message (deletion neighbourhood of the word
- * list). Records the message otherwise.
+ * has a word set within two removed words of an earlier one (deletion neighbourhood). Records the message otherwise.
  */
-function nearSeen(text: string, seen: Set<string>): boolean {
+function nearSeen(text: string, seen: Set<number>): boolean {
   const words = text.toLowerCase().replace(/[^\p{L}\p{N}\s-]/gu, '').split(/\s+/).filter(Boolean);
-  const keys = [words.join(' ')];
-  if (words.length <= 14) {
-    // all but two words in common: word Jaccard >= ~0.5 for the short messages
-    const sorted = [...new Set(words)].sort();
-    for (let i = 0; i < sorted.length; i++)
-      for (let k = i + 1; k < sorted.length; k++) keys.push('~' + sorted.filter((_, j) => j !== i && j !== k).join(' '));
+  const sorted = [...new Set(words)].sort();
+  const keys = [hashKey(words.join(' '))];
+  if (sorted.length <= 16) {
+    // the word set with up to two words removed, all in one key space: two messages whose word
+    // sets differ by at most two words on each side share a key
+    keys.push(hashKey(sorted.join(' ')));
+    for (let i = 0; i < sorted.length; i++) {
+      keys.push(hashKey(sorted.filter((_, j) => j !== i).join(' ')));
+      for (let k = i + 1; k < sorted.length; k++) keys.push(hashKey(sorted.filter((_, j) => j !== i && j !== k).join(' ')));
+    }
   }
   if (keys.some((k) => seen.has(k))) return true;
   for (const k of keys) seen.add(k);
   return false;
+}
+
+function hashKey(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
 }
 
 export interface SynthOptions {
@@ -385,7 +394,7 @@ export function generateCorpus(opts: SynthOptions): SynthCorpus {
   const maxBytes = opts.maxBytes ?? 10240;
   const sources: { msg: Message; text: string; uses: number; group: number }[] = [];
   const open: number[] = []; // indexes into sources that may still be reused
-  const seen = new Set<string>();
+  const seen = new Set<number>();
   const members = new Map<number, string[]>();
   const docs: CleanDoc[] = [];
   const truth: SynthSegmentTruth[][] = [];

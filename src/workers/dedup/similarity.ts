@@ -29,9 +29,9 @@ export const DEFAULT_PARAMS: SimilarityParams = {
   bands: 20,
   rows: 5,
   minFuzzyTokens: 4,
-  shortTokens: 6,
+  shortTokens: 10,
   shortThreshold: 0.6,
-  maxBucket: 40,
+  maxBucket: 12,
   nearDuplicateShare: 0.5,
 };
 
