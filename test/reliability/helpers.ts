@@ -222,3 +222,37 @@ export async function dropNamespace(url: string, ns: string): Promise<void> {
     redis.disconnect();
   }
 }
+
+/** Starts redis-server with exactly these arguments; resolves when its port answers. */
+export async function startRedisProcess(port: number, args: string[]): Promise<ChildProcess> {
+  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', ...args], { stdio: 'ignore' });
+  const { connect } = await import('node:net');
+  await new Promise<void>((resolve, reject) => {
+    proc.once('error', reject);
+    proc.once('exit', (code) => reject(new Error(`redis-server exited with ${code}`)));
+    const deadline = Date.now() + 15_000;
+    const probe = () => {
+      const sock = connect(port, '127.0.0.1');
+      sock.once('connect', () => {
+        sock.destroy();
+        resolve();
+      });
+      sock.once('error', () => {
+        sock.destroy();
+        if (Date.now() > deadline) reject(new Error('redis-server did not start within 15 s'));
+        else setTimeout(probe, 50);
+      });
+    };
+    probe();
+  });
+  proc.removeAllListeners('exit');
+  return proc;
+}
+
+/** Stops a redis-server process (SIGKILL or SIGTERM) and waits for it to exit. */
+export async function stopProcess(proc: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return;
+  const exited = new Promise((r) => proc.once('exit', r));
+  proc.kill(signal);
+  await exited;
+}
