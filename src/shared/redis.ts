@@ -34,24 +34,40 @@ export function connect(url: string, role: RedisRole): Redis {
   return redis;
 }
 
-async function answers(url: string, timeoutMs: number): Promise<boolean> {
+/** Connects and pings once: 'ok', 'auth' (the server refused the credentials) or 'down'. */
+async function probe(url: string, timeoutMs: number): Promise<{ state: 'ok' | 'down' } | { state: 'auth'; reason: string }> {
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: timeoutMs, retryStrategy: () => null });
-  redis.on('error', () => {});
+  // A refused AUTH arrives as an 'error' event; connect() then only says the connection closed.
+  let lastError = '';
+  redis.on('error', (err: Error) => {
+    lastError = err.message;
+  });
   try {
     await redis.connect();
-    return (await redis.ping()) === 'PONG';
-  } catch {
-    return false;
+    return (await redis.ping()) === 'PONG' ? { state: 'ok' } : { state: 'down' };
+  } catch (err) {
+    // Redis's own replies (WRONGPASS, NOAUTH, NOPERM) never echo the password.
+    const m = /\b(WRONGPASS|NOAUTH|NOPERM)\b[^\n]*/.exec(`${lastError}\n${err instanceof Error ? err.message : String(err)}`);
+    return m ? { state: 'auth', reason: m[0].trim() } : { state: 'down' };
   } finally {
     redis.disconnect();
   }
+}
+
+async function answers(url: string, timeoutMs: number): Promise<boolean> {
+  return (await probe(url, timeoutMs)).state === 'ok';
 }
 
 /** Pings with retries and exponential backoff; throws a one-line SetupError at the end. */
 export async function waitForRedis(url: string, tries = 4, firstDelayMs = 250): Promise<void> {
   let delay = firstDelayMs;
   for (let i = 0; i < tries; i++) {
-    if (await answers(url, 2000)) return;
+    const p = await probe(url, 2000);
+    if (p.state === 'ok') return;
+    // Wrong credentials do not get better by waiting, and "does not answer" would mislead.
+    if (p.state === 'auth') {
+      throw new SetupError('redis-auth', `Redis at ${redactUrl(url)} refused the credentials (${p.reason}); check the user and password in --redis or REDIS_URL.`);
+    }
     if (i < tries - 1) {
       await new Promise((r) => setTimeout(r, delay));
       delay *= 2;
