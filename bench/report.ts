@@ -41,7 +41,7 @@ function shareText(s?: Record<string, number>): string {
     .join(', ');
 }
 
-export function markdown(reports: BenchReport[], chartFile: string): string {
+export function markdown(reports: BenchReport[], chartFile: string, wallS?: number): string {
   const r0 = reports[0]!;
   const out: string[] = [];
   out.push('## Performance', '');
@@ -71,8 +71,25 @@ export function markdown(reports: BenchReport[], chartFile: string): string {
       `| ${r.corpus.docs} | ${fmt(r.ratios['b/a'], 2)} | ${fmt(r.ratios['c/a'], 2)} | ${fmt(r.ratios['a/d'], 2)} | ${fmt(r.ratios['c/e'], 3)} | ${idxText} | ${r.scenarios.c?.redis ? r.scenarios.c.redis.peakBytesPerDoc : '–'} |`,
     );
   }
+  if (reports.length > 1) {
+    out.push('', 'Growth with the number of documents (each size against the previous one; 1.0 = no growth per document):', '');
+    out.push('| docs | ms/doc (a) | ms/doc (c) | ratio (a) | ratio (c) | max RSS/doc (a), bytes | Redis peak/doc (c), bytes | dedup index/doc (c), bytes |');
+    out.push('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    reports.forEach((r, i) => {
+      const prev = reports[i - 1];
+      const a = r.scenarios.a;
+      const c = r.scenarios.c;
+      const g = (x?: ScenarioReport, y?: ScenarioReport) => (x && y ? fmt(x.msPerDoc / y.msPerDoc, 2) : '–');
+      const rssA = a ? Math.round(Math.max(...a.processes.map((p) => p.peakRssBytes)) / a.files) : null;
+      const idx = c?.index?.bytes ? Math.round(c.index.bytes / r.corpus.docs) : null;
+      out.push(
+        `| ${r.corpus.docs} | ${fmt(a?.msPerDoc, 1)} | ${fmt(c?.msPerDoc, 1)} | ${g(a, prev?.scenarios.a)} | ${g(c, prev?.scenarios.c)} | ${rssA ?? '–'} | ${c?.redis?.peakBytesPerDoc ?? '–'} | ${idx ?? '–'} |`,
+      );
+    });
+  }
   out.push(
     '',
+    ...(wallS ? [`The whole run (generation and every scenario at every size) took ${wallS.toFixed(0)} s.`, ''] : []),
     'Targets: (a)/(d) >= 0.6 (our own per-document work costs less than parsing the text once), ' +
       `(c)/(a) >= 1.0 on ${r0.machine.cores} cores (the queue's cost hidden by parallelism), time per document at 100k within 1.2x of 10k.`,
     '',
@@ -138,17 +155,17 @@ ${legend}
 }
 
 /** Replaces (or appends) the README's last section, "## Performance". */
-export function updateReadme(root: string, reports: BenchReport[]) {
+export function updateReadme(root: string, reports: BenchReport[], wallS?: number) {
   const day = reports[0]!.date.slice(0, 10);
   const chart = `bench/results/${day}.svg`;
   writeFileSync(path.join(root, chart), svg(reports));
-  writeFileSync(path.join(root, `bench/results/${day}.md`), markdown(reports, `${day}.svg`));
+  writeFileSync(path.join(root, `bench/results/${day}.md`), markdown(reports, `${day}.svg`, wallS));
   const file = path.join(root, 'README.md');
   const readme = readFileSync(file, 'utf8');
   const at = readme.search(/^## Performance$/m);
-  if (at === -1) return writeFileSync(file, readme.replace(/\n*$/, '\n\n') + markdown(reports, chart));
+  if (at === -1) return writeFileSync(file, readme.replace(/\n*$/, '\n\n') + markdown(reports, chart, wallS));
   // only this section: whatever follows it (a later "## " heading) stays as it is
   const next = readme.slice(at + 1).search(/^## /m);
   const tail = next === -1 ? '' : '\n' + readme.slice(at + 1 + next);
-  writeFileSync(file, readme.slice(0, at) + markdown(reports, chart) + tail);
+  writeFileSync(file, readme.slice(0, at) + markdown(reports, chart, wallS) + tail);
 }

@@ -9,8 +9,9 @@
 //   npm run bench -- --profile         CPU profile of an inline run of ~1k docs, summarised
 //   npm run bench -- --profile --profile-bullmq   the same for (b)   [--tag NAME] [--keep]
 //   npm run bench -- --no-readme       do not touch README.md
+//   npm run bench -- --readme-only --date YYYY-MM-DD [--docs ...] [--wall S]   README section from saved JSON
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -409,7 +410,12 @@ const bar = new Progress(process.stderr.isTTY === true && !process.env.CI);
 mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
 const t0 = Date.now();
 try {
-  if (flag('--profile')) {
+  if (flag('--readme-only')) {
+    // --readme-only --date YYYY-MM-DD [--wall S]: the README section again from saved results
+    const day = values('--date')[0] ?? new Date().toISOString().slice(0, 10);
+    const reports = sizes.map((d) => JSON.parse(readFileSync(path.join(ROOT, 'bench/results', `${day}-${d}.json`), 'utf8')) as BenchReport);
+    updateReadme(ROOT, reports, values('--wall')[0] ? Number(values('--wall')[0]) : undefined);
+  } else if (flag('--profile')) {
     await profile(tmp, bar);
   } else {
     console.error(`textmill bench: ${sizes.join(', ')} documents, scenarios ${[...only].join(',')}, ${CORES} cores, seed ${SEED}`);
@@ -421,7 +427,7 @@ try {
       console.error(`${docs}: ratios ${JSON.stringify(rep.ratios)} -> ${path.relative(ROOT, file)}`);
       reports.push(rep);
     }
-    if (!flag('--no-readme')) updateReadme(ROOT, reports);
+    if (!flag('--no-readme')) updateReadme(ROOT, reports, (Date.now() - t0) / 1000);
     console.error(`done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   }
 } finally {
