@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { DedupDoc, Entity } from '../src/shared/schemas.js';
 import { EntitiesDoc } from '../src/shared/schemas.js';
 import { entitiesOfText, extractEntities, isoDate, KnowledgeBaseError, loadKnowledgeBase } from '../src/workers/entities/entities.js';
+import { analyseText } from '../src/workers/themes/themes.js';
 import { cleanish, prf, scoreFile, type GoldEntity } from '../src/workers/entities/eval-seeds.js';
 
 const kb = loadKnowledgeBase();
@@ -164,6 +165,26 @@ describe('extractEntities', () => {
     expect(out.analysis[1]!.normals).toEqual(['mr.', 'guterres', 'met', 'children', 'there']);
     expect(out.analysis[1]!.lemmas).toContain('meet');
     expect(out.analysis[1]!.lemmas).toContain('child');
+  });
+
+  // Found by the 1,000-document benchmark corpus (seed 20240607, file 000893): wink-nlp keeps
+  // "cannot" right before a comma as one token with no lemma, and the per-segment analysis
+  // called toLowerCase on undefined, so the whole document was rejected failed:entities.
+  it('does not throw on a token wink-nlp has no lemma for ("cannot," before punctuation)', () => {
+    const text = '"We cannot," said the envoy.';
+    const doc: DedupDoc = {
+      id: `sha256:${'b'.repeat(64)}`,
+      source: { path: 'b.txt', bytes: text.length, sha256: 'b'.repeat(64), encoding: 'utf-8' },
+      language: 'en',
+      text,
+      segments: [{ index: 0, kind: 'paragraph', text, start: 0, end: text.length, cluster: 'c0', duplicateOf: null }],
+      flags: [],
+      nearDuplicateOf: null,
+    };
+    const out = EntitiesDoc.parse(extractEntities(doc, kb));
+    expect(out.analysis[0]!.normals).toEqual(['we', 'cannot', 'said', 'the', 'envoy']);
+    expect(out.analysis[0]!.lemmas).toEqual(['we', 'cannot', 'say', 'the', 'envoy']);
+    expect(analyseText(text).lemmas).toEqual(['we', 'cannot', 'say', 'the', 'envoy']);
   });
 });
 

@@ -19,6 +19,15 @@ export interface Token {
 }
 
 /**
+ * wink-nlp's lemma of each token, or its normal form where wink-nlp has none: a contraction it
+ * does not expand ("cannot" right before punctuation, as in `"We cannot," she said`) comes out
+ * as one token whose lemma is undefined.
+ */
+export function lemmasOrNormals(lemmas: ReadonlyArray<string | undefined>, normals: readonly string[]): string[] {
+  return lemmas.map((l, i) => l ?? normals[i] ?? '');
+}
+
+/**
  * Reads `text` once and returns its tokens with offsets. wink-nlp keeps every character
  * as either a token's value or its preceding spaces, so offsets are their running sum.
  */
@@ -30,7 +39,7 @@ export function tokenize(text: string): Token[] {
   const values = out(its.value);
   const spaces = out(its.precedingSpaces);
   const normals = out(its.normal);
-  const lemmas = out(its.lemma);
+  const lemmas = lemmasOrNormals(out(its.lemma), normals);
   const pos = out(its.pos);
   const types = out(its.type);
   const tokens: Token[] = [];

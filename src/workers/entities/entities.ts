@@ -13,7 +13,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { its, nlp, registerCustomEntities } from '../../shared/nlp.js';
+import { its, lemmasOrNormals, nlp, registerCustomEntities } from '../../shared/nlp.js';
 import type { DedupDoc, EntitiesDoc, Entity, Mention, SegmentAnalysis } from '../../shared/schemas.js';
 
 // ------------------------------------------------------------------ knowledge base
@@ -288,7 +288,9 @@ class DocReader {
     this.v = out<string>(its.value);
     this.sp = out<string>(its.precedingSpaces);
     this.lower = out<string>(its.normal);
-    this.lemma = out<string>(its.lemma);
+    // wink-nlp has no lemma for some tokens: "cannot" before punctuation ("We cannot," said
+    // ...) stays one token whose lemma is undefined. Such a token is its own lemma.
+    this.lemma = lemmasOrNormals(out<string | undefined>(its.lemma), this.lower);
     this.pos = out<string>(its.pos);
     this.type = out<string>(its.type);
     const n = this.v.length;
