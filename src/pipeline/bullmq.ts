@@ -4,7 +4,7 @@
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { RejectError } from '../shared/errors.js';
+import { OutputError, RejectError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { defaultJobOptions, jobId, nextStage, queuePrefix, STAGES, type StageName } from '../shared/queues.js';
 import { CleanInput, ThemedDoc } from '../shared/schemas.js';
@@ -13,9 +13,9 @@ import { runStage, type StageResources } from '../workers/stage.js';
 import { RedisLedger } from '../workers/write/ledger.js';
 import { OutputSink, STALE_CLAIM_MS, WriterBusyError } from '../workers/write/sink.js';
 import { RunCtx } from './context.js';
-import { stageRejection } from './inline.js';
 import { RedisRunState } from './run-state.js';
-import { writeRecord, type WriteRecord } from './write-record.js';
+import { RedisRunStop } from './run-stop.js';
+import { writeFailure, writeRecord, type WriteRecord } from './write-record.js';
 
 const JobData = z.object({ ctx: RunCtx, payload: z.unknown() });
 
@@ -63,6 +63,9 @@ export function lockOptions(env: NodeJS.ProcessEnv): { lockDuration: number; sta
 
 const WRITER_BUSY_DELAY_MS = 1000;
 
+/** A job abandoned by its worker more often than this fails for good (BullMQ's default). */
+export const MAX_STALLS = 1;
+
 export interface WorkerSet {
   workers: Worker[];
   close(): Promise<void>;
@@ -91,54 +94,81 @@ export function startWorkers(o: StartWorkersOptions): WorkerSet {
   };
   const stateFor = (run: string) => new RedisRunState(o.connection, o.namespace, run);
 
+  const stopFor = (run: string) => new RedisRunStop(o.connection, o.namespace, run);
+
   const process = (stage: StageName) => async (job: Job, token?: string) => {
     const data = JobData.safeParse(job.data);
     if (!data.success) throw new UnrecoverableError(`${stage} job ${job.id} is malformed: ${z.prettifyError(data.error)}`);
     const { ctx, payload } = data.data;
     const state = stateFor(ctx.run);
-    const t0 = performance.now();
-    if (stage === 'write') {
-      const rec = WriteRecordSchema.safeParse(payload);
-      if (!rec.success) throw new UnrecoverableError(`write job ${job.id} is malformed: ${z.prettifyError(rec.error)}`);
-      try {
-        await writeRecord(rec.data as WriteRecord, ctx, sinkFor(ctx.outDir), state);
-      } catch (err) {
-        // Another writer's claim on this document, or a killed writer's that is not stale
-        // yet: wait for it without spending an attempt. Spending attempts failed the job for
-        // good while the claim was still fresh, and the file was never accounted for.
-        if (err instanceof WriterBusyError && token) {
-          await job.moveToDelayed(Date.now() + WRITER_BUSY_DELAY_MS, token);
-          throw new DelayedError();
-        }
-        throw err;
-      }
-      await state.stage('write', performance.now() - t0);
-      return;
-    }
     const log = o.logger.child({ run: ctx.run, doc: `sha256:${docHex(payload)}`, stage });
-    let out: unknown;
+
+    /** The job fails for good: the file gets its rejected.jsonl line before the job is failed. */
+    const giveUp = async (err: unknown) => {
+      const p = payload as { source?: { path?: string }; id?: string; type?: string; doc?: { id?: string; source?: { path?: string } }; rejection?: { path?: string; id?: string } } | null;
+      const path = p?.source?.path ?? p?.doc?.source?.path ?? p?.rejection?.path ?? job.id ?? 'unknown';
+      const id = p?.id ?? p?.doc?.id ?? p?.rejection?.id;
+      try {
+        await writeFailure({ stage, err, path, id, document: stage === 'write' && p?.type === 'document' }, ctx, sinkFor(ctx.outDir), state);
+      } catch (e) {
+        if (e instanceof OutputError) {
+          // Nobody can account for this file: tell the process that waits for the run to stop.
+          log.error({ err: e.message }, 'run stopped: the output folder is not writable');
+          await stopFor(ctx.run).set(e.message).catch(() => {});
+        }
+        throw e;
+      }
+    };
+
+    // A job whose worker died or hung on it more than once (BullMQ's "stalled more than
+    // allowable limit"; we count stalls ourselves so that the file gets its line first).
+    if (job.stalledCounter > MAX_STALLS) {
+      const err = new Error(
+        `its job was abandoned ${job.stalledCounter} times by a worker that stopped or hung for longer than the job lock (killed, or out of memory on this file)`,
+      );
+      log.warn({ stalls: job.stalledCounter }, 'job stalled too often');
+      await giveUp(err);
+      throw new UnrecoverableError(`job stalled more than allowable limit (${job.stalledCounter} times)`);
+    }
+
+    const t0 = performance.now();
     try {
-      out = await runStage(stageDef(stage), payload, o.resources);
+      if (stage === 'write') {
+        const rec = WriteRecordSchema.safeParse(payload);
+        if (!rec.success) throw new UnrecoverableError(`write job ${job.id} is malformed: ${z.prettifyError(rec.error)}`);
+        try {
+          await writeRecord(rec.data as WriteRecord, ctx, sinkFor(ctx.outDir), state);
+        } catch (err) {
+          // Another writer's claim on this document, or a killed writer's that is not stale
+          // yet: wait for it without spending an attempt. Spending attempts failed the job for
+          // good while the claim was still fresh, and the file was never accounted for.
+          if (err instanceof WriterBusyError && token) {
+            await job.moveToDelayed(Date.now() + WRITER_BUSY_DELAY_MS, token);
+            throw new DelayedError();
+          }
+          throw err;
+        }
+        await state.stage('write', performance.now() - t0);
+        return;
+      }
+      const out = await runStage(stageDef(stage), payload, o.resources);
+      const next = nextStage(stage)!;
+      const hex = docHex(out);
+      const nextPayload = next === 'write' ? { type: 'document', doc: out } : out;
+      await o.queues[next].add(next, { ctx, payload: nextPayload }, { jobId: jobId(ctx.run, hex, next) });
+      await state.stage(stage, performance.now() - t0);
+      log.debug({ ms: Math.round(performance.now() - t0) }, 'stage done');
     } catch (err) {
+      if (err instanceof DelayedError) throw err;
       // A file the stage rejects on purpose (RejectError) will not do better on a retry.
       const rejected = err instanceof RejectError;
       const final = rejected || err instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       log.warn({ err: (err as Error).message, attempt: job.attemptsMade + 1, final }, 'stage failed');
-      if (final) {
-        // Nothing is ever silently lost: the file gets its rejected.jsonl line now.
-        const p = payload as { source?: { path?: string }; id?: string };
-        const path = p.source?.path ?? job.id ?? 'unknown';
-        const rejection = { path, ...stageRejection(stage, err), ...(p.id ? { id: p.id } : {}) };
-        await writeRecord({ type: 'rejected', rejection }, ctx, sinkFor(ctx.outDir), state);
-      }
+      // Nothing is ever silently lost: whatever failed (the stage, the hand-off to the next
+      // queue, the write itself), the file gets its rejected.jsonl line now.
+      if (final) await giveUp(err);
       throw rejected ? new UnrecoverableError((err as Error).message) : err;
     }
-    const next = nextStage(stage)!;
-    const hex = docHex(out);
-    const nextPayload = next === 'write' ? { type: 'document', doc: out } : out;
-    await o.queues[next].add(next, { ctx, payload: nextPayload }, { jobId: jobId(ctx.run, hex, next) });
-    await state.stage(stage, performance.now() - t0);
-    log.debug({ ms: Math.round(performance.now() - t0) }, 'stage done');
   };
 
   const workers = o.stages.map((stage) => {
@@ -147,6 +177,9 @@ export function startWorkers(o: StartWorkersOptions): WorkerSet {
       prefix,
       concurrency: o.concurrency,
       ...lockOptions(globalThis.process.env),
+      // BullMQ would fail a job that stalled too often without calling the processor, so
+      // without a rejected.jsonl line; the processor counts the stalls instead (MAX_STALLS).
+      maxStalledCount: Number.MAX_SAFE_INTEGER,
     });
     w.on('error', (err) => o.logger.error({ stage, err: err.message }, 'worker error'));
     return w;

@@ -1,52 +1,40 @@
 // The in-process transport: the very same stage functions, called one after another in this
 // process, with an in-memory index and no Redis. Used by `--inline`, tests and the benchmark.
-import { RejectError } from '../shared/errors.js';
+import type { StageName } from '../shared/queues.js';
 import type { CleanInput } from '../shared/schemas.js';
 import { PURE_STAGES } from '../workers/registry.js';
 import { runStage, type StageResources } from '../workers/stage.js';
 import type { OutputSink } from '../workers/write/sink.js';
 import type { RunCtx } from './context.js';
 import type { RunState } from './run-state.js';
-import { writeRecord } from './write-record.js';
-
-/** Runs one document through every stage, then writes it (or its failure). */
-export async function processInline(input: CleanInput, ctx: RunCtx, res: StageResources, sink: OutputSink, state: RunState): Promise<void> {
-  let payload: unknown = input;
-  for (const def of PURE_STAGES) {
-    const t0 = performance.now();
-    try {
-      payload = await runStage(def, payload, res);
-    } catch (err) {
-      // Inline runs do not retry: the failure becomes the file's rejected.jsonl line at once.
-      await writeRecord(
-        { type: 'rejected', rejection: { path: input.source.path, ...stageRejection(def.name, err), id: input.id } },
-        ctx,
-        sink,
-        state,
-      );
-      return;
-    }
-    await state.stage(def.name, performance.now() - t0);
-  }
-  const t0 = performance.now();
-  await writeRecord({ type: 'document', doc: payload as never }, ctx, sink, state);
-  await state.stage('write', performance.now() - t0);
-}
+import { failureMessage, stageRejection, writeFailure, writeRecord } from './write-record.js';
 
 /**
- * The rejected.jsonl code and message of a file a stage gave up on: the stage's own code when
- * it rejected the file on purpose (RejectError, e.g. too-many-segments), else failed:<stage>.
+ * Runs one document through every stage, then writes it, or its failure: inline runs do not
+ * retry, so a stage that throws (the write stage included: a full disk, documents.jsonl not
+ * writable) gives the file its rejected.jsonl line at once. Throws an OutputError only when
+ * that line cannot be written either.
  */
-export function stageRejection(stage: string, err: unknown): { code: string; message: string } {
-  if (err instanceof RejectError) return { code: err.code, message: err.message };
-  return { code: `failed:${stage}`, message: failureMessage(stage, err) };
+export async function processInline(input: CleanInput, ctx: RunCtx, res: StageResources, sink: OutputSink, state: RunState): Promise<void> {
+  let payload: unknown = input;
+  let stage: StageName = 'clean';
+  try {
+    for (const def of PURE_STAGES) {
+      stage = def.name;
+      const t0 = performance.now();
+      payload = await runStage(def, payload, res);
+      await state.stage(def.name, performance.now() - t0);
+    }
+    stage = 'write';
+    const t0 = performance.now();
+    await writeRecord({ type: 'document', doc: payload as never }, ctx, sink, state);
+    await state.stage('write', performance.now() - t0);
+  } catch (err) {
+    await writeFailure({ stage, err, path: input.source.path, id: input.id, document: stage === 'write' }, ctx, sink, state);
+  }
 }
 
-export function failureMessage(stage: string, err: unknown): string {
-  const detail = err instanceof Error ? err.message : String(err);
-  const oneLine = detail.replace(/\s+/g, ' ').slice(0, 300);
-  return `The ${stage} stage failed on this file: ${oneLine}`;
-}
+export { failureMessage, stageRejection };
 
 /** Limits how many promises run at once. */
 export function limiter(max: number) {

@@ -2,11 +2,13 @@
 // transport), opened once. `runDrop` (textmill run / produce) hands it a whole drop and waits;
 // `textmill watch` hands it files as they arrive.
 import { mkdirSync } from 'node:fs';
+import { open as openFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { handleEntry, produceDrop, type HandOff } from '../producers/produce.js';
 import type { DropEntry } from '../producers/scan.js';
 import type { Settings } from '../shared/config.js';
+import { OutputError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { STAGES } from '../shared/queues.js';
 import { checkEvictionPolicy, connect } from '../shared/redis.js';
@@ -16,15 +18,16 @@ import { createMemoryIndex } from '../workers/dedup/index-memory.js';
 import { createRedisIndex } from '../workers/dedup/index-redis.js';
 import type { DedupIndex } from '../workers/dedup/index-types.js';
 import { MemoryLedger, RedisLedger, type Ledger } from '../workers/write/ledger.js';
-import { OutputSink, scanOutput, type RejectionRecord } from '../workers/write/sink.js';
+import { FILES, OutputSink, scanOutput, type RejectionRecord } from '../workers/write/sink.js';
 import { closeQueues, enqueueClean, openQueues, startWorkers, type Queues, type WorkerSet } from './bullmq.js';
 import { newRunId, type RunCtx } from './context.js';
 import { writeManifest, writeMessages } from './finish.js';
 import { limiter, processInline } from './inline.js';
 import { loadResources } from './resources.js';
 import { MemoryRunState, RedisRunState, type RunCounts, type RunState } from './run-state.js';
+import { MemoryRunStop, RedisRunStop, type RunStop } from './run-stop.js';
 import { spawnWorkerProcesses, type WorkerProcesses } from './worker-processes.js';
-import { writeRecord } from './write-record.js';
+import { oneLine, writeRecord } from './write-record.js';
 
 export interface SessionOptions {
   outDir: string;
@@ -51,6 +54,7 @@ export class PipelineSession {
     readonly startedAt: Date,
     private o: SessionOptions,
     readonly state: RunState,
+    private stop: RunStop,
     readonly ledger: Ledger,
     readonly index: DedupIndex,
     private sink: OutputSink,
@@ -76,10 +80,12 @@ export class PipelineSession {
     let index: DedupIndex;
     let ledger: Ledger;
     let state: RunState;
+    let stop: RunStop;
     if (o.redisUrl === undefined) {
       index = createMemoryIndex(o.settings.namespace);
       ledger = new MemoryLedger();
       state = new MemoryRunState();
+      stop = new MemoryRunStop();
     } else {
       redis = connect(o.redisUrl, 'worker');
       try {
@@ -91,9 +97,17 @@ export class PipelineSession {
       index = createRedisIndex(redis, o.settings.namespace);
       ledger = new RedisLedger(redis, o.settings.namespace, outDir);
       state = new RedisRunState(redis, o.settings.namespace, ctx.run);
+      stop = new RedisRunStop(redis, o.settings.namespace, ctx.run);
     }
     // The files are the truth about what the output folder holds; the ledger is rebuilt from them.
-    const existing = await scanOutput(outDir);
+    let existing: Awaited<ReturnType<typeof scanOutput>>;
+    try {
+      await checkWritable(outDir);
+      existing = await scanOutput(outDir);
+    } catch (err) {
+      redis?.disconnect();
+      throw err instanceof OutputError ? err : new OutputError(`The output folder ${outDir} cannot be read (${oneLine(err)}).`);
+    }
     if (ledger instanceof RedisLedger) await ledger.reset();
     await ledger.load(existing.docs, existing.rejected);
     const sink = new OutputSink(outDir, ledger);
@@ -119,7 +133,7 @@ export class PipelineSession {
         children = spawnWorkerProcesses(o.workerProcesses!, { redisUrl: o.redisUrl!, settings: o.settings, logger: o.logger });
       }
     }
-    return new PipelineSession(ctx, startedAt, o, state, ledger, index, sink, resources, redis, queues, workers, children);
+    return new PipelineSession(ctx, startedAt, o, state, stop, ledger, index, sink, resources, redis, queues, workers, children);
   }
 
   private handOff(): HandOff {
@@ -127,7 +141,16 @@ export class PipelineSession {
       maxFileBytes: this.o.settings.maxFileBytes,
       ledger: this.ledger,
       state: this.state,
-      reject: (rejection: RejectionRecord) => writeRecord({ type: 'rejected', rejection }, this.ctx, this.sink, this.state),
+      reject: async (rejection: RejectionRecord) => {
+        try {
+          await writeRecord({ type: 'rejected', rejection }, this.ctx, this.sink, this.state);
+        } catch (err) {
+          throw new OutputError(
+            `The rejected.jsonl line of ${JSON.stringify(rejection.path)} (${rejection.code}) could not be written (${oneLine(err)}); ` +
+              `the output folder ${this.ctx.outDir} is not writable, so the run stops before every file is accounted for.`,
+          );
+        }
+      },
       submit: (input: CleanInput) => this.submit(input),
     };
   }
@@ -138,19 +161,41 @@ export class PipelineSession {
       await enqueueClean(this.queues, this.ctx, input);
       return;
     }
-    const p = this.limit.run(() => processInline(input, this.ctx, this.resources, this.sink, this.state));
+    // processInline throws only when not even the file's rejected line can be written.
+    const p = this.limit
+      .run(() => processInline(input, this.ctx, this.resources, this.sink, this.state))
+      .catch((err) => this.stop.set(err instanceof Error ? err.message : String(err)));
     this.inflight.add(p);
     void p.finally(() => this.inflight.delete(p));
   }
 
   /** Waits while too much work is in flight: a 100k-file drop must not sit in memory or Redis at once. */
   private async ready(): Promise<void> {
+    await this.checkStop();
     if (this.inline) {
       while (this.limit.pending() >= this.o.settings.concurrency * 2) await Promise.race(this.inflight);
-      return;
+      return this.checkStop();
     }
     const maxInFlight = Math.max(64, this.o.settings.concurrency * 16);
-    while (this.submitted - (await this.state.counts()).accounted > maxInFlight) await sleep(POLL_MS);
+    while (this.submitted - (await this.state.counts()).accounted > maxInFlight) {
+      await this.checkStop();
+      await sleep(POLL_MS);
+    }
+  }
+
+  private stopCheckedAt = 0;
+
+  /**
+   * Throws when some process found that the run cannot account for every file (see
+   * run-stop.ts). Looked at most every POLL_MS, so a large drop does not pay a Redis round
+   * trip per file.
+   */
+  private async checkStop(): Promise<void> {
+    const now = Date.now();
+    if (now - this.stopCheckedAt < POLL_MS) return;
+    this.stopCheckedAt = now;
+    const reason = await this.stop.get();
+    if (reason) throw new OutputError(reason);
   }
 
   /** One file (watch mode). */
@@ -171,6 +216,7 @@ export class PipelineSession {
       const c = await this.state.counts();
       const target = expected ?? c.total;
       if (target !== null && c.accounted >= target) return;
+      await this.checkStop();
       if (signal?.aborted) throw new Error('run interrupted before every file was accounted for');
       await sleep(POLL_MS);
     }
@@ -203,6 +249,18 @@ export class PipelineSession {
     await this.workers?.close();
     if (this.queues) await closeQueues(this.queues);
     this.redis?.disconnect();
+  }
+}
+
+/** Fails early, with the file and the reason, when the output files cannot be appended to. */
+async function checkWritable(outDir: string): Promise<void> {
+  for (const f of [FILES.documents, FILES.rejected]) {
+    const file = path.join(outDir, f);
+    try {
+      await (await openFile(file, 'a')).close();
+    } catch (err) {
+      throw new OutputError(`The output file ${file} cannot be written (${oneLine(err)}).`);
+    }
   }
 }
 

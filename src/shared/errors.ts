@@ -24,3 +24,15 @@ export class SetupError extends Error {
     this.name = 'SetupError';
   }
 }
+
+/**
+ * The output folder cannot be written, not even a file's rejected.jsonl line: the run cannot
+ * keep its promise (every file exactly once in the output), so it stops with this sentence and
+ * exit code 3 rather than wait for files that can never be accounted for.
+ */
+export class OutputError extends SetupError {
+  constructor(message: string) {
+    super('output-unwritable', message, 3);
+    this.name = 'OutputError';
+  }
+}

@@ -135,8 +135,8 @@ export function parseStage(name: string): StageName {
 }
 
 /**
- * Moves every failed job of a stage back to waiting, with its attempt counters reset so it gets
- * the full number of attempts again. Returns how many were re-queued. A job that changes state
+ * Moves every failed job of a stage back to waiting, with its attempt and stall counters reset
+ * so it gets the full number of attempts again. Returns how many were re-queued. A job that changes state
  * meanwhile (retried or removed by someone else) is skipped, not counted.
  */
 export async function retryFailed(redis: Redis, namespace: string, stage: StageName, pageSize = 500): Promise<number> {
@@ -152,6 +152,9 @@ export async function retryFailed(redis: Redis, namespace: string, stage: StageN
       for (const job of jobs) {
         if (!job) continue;
         try {
+          // The stall count too: a job failed for stalling too often (MAX_STALLS in
+          // pipeline/bullmq.ts) would otherwise give up again at once.
+          await redis.hdel(queue.toKey(job.id!), 'stc');
           await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
           progress++;
         } catch {
