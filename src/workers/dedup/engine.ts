@@ -19,6 +19,7 @@ import {
   messageFeatures,
   roundSimilarity,
   similarity,
+  similarityAtLeast,
   type MessageFeatures,
   type SimilarityParams,
 } from './similarity.js';
@@ -89,6 +90,8 @@ export interface CommitPlan {
   /** cluster id, root mid, mid: appended to the cluster's occurrence list (created with the root first) */
   clusterAdd: [string, string, string][];
   maxBucket: number;
+  /** mid and segment position of each message stored with its text (not sent to the store) */
+  indexed: [string, number][];
   /** clusters this document starts */
   newClusters: number;
 }
@@ -119,9 +122,9 @@ function unique<T>(xs: Iterable<T>): T[] {
   return [...new Set(xs)];
 }
 
-export async function readSnapshot(store: StoreOps, features: MessageFeatures[]): Promise<Snapshot> {
+export async function readSnapshot(store: StoreOps, features: MessageFeatures[], p: SimilarityParams): Promise<Snapshot> {
   const bandFields = unique(features.flatMap((f) => f.bands));
-  const exactKeys = unique(features.filter((f) => f.tokens.length > 0).map((f) => f.exact));
+  const exactKeys = unique(features.filter((f) => f.words > 0).map((f) => f.exact));
   const [bvals, evals] = await Promise.all([store.buckets(bandFields), store.exact(exactKeys)]);
   const buckets = new Map<string, string[]>();
   const bucketLen = new Map<string, number>();
@@ -129,10 +132,14 @@ export async function readSnapshot(store: StoreOps, features: MessageFeatures[])
   bandFields.forEach((f, i) => {
     const v = bvals[i] ?? null;
     bucketLen.set(f, v === null ? 0 : Buffer.byteLength(v));
-    const list = v === null || v === '' ? [] : v.split(',');
-    buckets.set(f, list);
-    for (const m of list) mids.add(m);
+    buckets.set(f, v === null || v === '' ? [] : v.split(','));
   });
+  // Only the members decide() can pick are loaded: each message's capped candidates. The
+  // document's own messages, added to the buckets in decide(), can push a stored member out
+  // of a message's top candidates but never pull another one in.
+  for (const f of features) {
+    for (const m of candidates(f.bands.map((b) => buckets.get(b) ?? []), p.maxCandidates)) mids.add(m);
+  }
   const exact = new Map<string, string | null>();
   exactKeys.forEach((k, i) => {
     const v = evals[i] ?? null;
@@ -157,22 +164,26 @@ export async function readSnapshot(store: StoreOps, features: MessageFeatures[])
 export const engineCounters = { messages: 0, candidates: 0, linked: 0, conflicts: 0 };
 
 /**
- * Verification features of stored messages by text: a message met as a candidate again (the
- * common case: popular buckets) is not normalised again. Bounded; text determines features.
+ * Verification features of stored messages: a message met as a candidate again (the common
+ * case: popular buckets) is not normalised again. Keyed by mid, which is short and cheap to
+ * hash (the text would be hashed again on every lookup, since decoded members are new strings);
+ * an entry counts only when its text is the same, so a mid reused after an index reset or in
+ * another namespace never gets another message's features. Bounded: the oldest entry goes
+ * first (refreshing entries on every hit cost more than the misses it saved).
  */
-const FEATURE_CACHE_MAX = 50_000;
-const featureCache = new Map<string, MessageFeatures>();
-function cachedFeatures(text: string, p: SimilarityParams): MessageFeatures {
-  let f = featureCache.get(text);
-  if (f) {
-    featureCache.delete(text);
-    featureCache.set(text, f);
-    return f;
-  }
-  f = messageFeatures(text, p, false);
-  featureCache.set(text, f);
-  if (featureCache.size > FEATURE_CACHE_MAX) featureCache.delete(featureCache.keys().next().value!);
+const FEATURE_CACHE_MAX = 200_000;
+const featureCache = new Map<string, { text: string; f: MessageFeatures }>();
+function cachedFeatures(mid: string, text: string, p: SimilarityParams): MessageFeatures {
+  const hit = featureCache.get(mid);
+  if (hit && hit.text === text) return hit.f;
+  const f = messageFeatures(text, p, false);
+  rememberFeatures(mid, text, f);
   return f;
+}
+
+function rememberFeatures(mid: string, text: string, f: MessageFeatures): void {
+  featureCache.set(mid, { text, f });
+  if (featureCache.size > FEATURE_CACHE_MAX) featureCache.delete(featureCache.keys().next().value!);
 }
 
 function midOrder(mid: string): [number, number] {
@@ -184,6 +195,26 @@ function earlier(a: string, b: string): boolean {
   const [ad, as] = midOrder(a);
   const [bd, bs] = midOrder(b);
   return ad !== bd ? ad < bd : as < bs;
+}
+
+/**
+ * The LSH candidates of a message: members of its buckets, at most `max` of them, those sharing
+ * the most bands with it first (a pair of Jaccard J shares about bands * J^rows of them), then
+ * the earliest. Deterministic, so every worker picks the same ones.
+ */
+function candidates(buckets: string[][], max: number): Set<string> {
+  const shared = new Map<string, number>();
+  for (const list of buckets) for (const m of list) shared.set(m, (shared.get(m) ?? 0) + 1);
+  if (shared.size <= max) return new Set(shared.keys());
+  const ranked = [...shared].map(([m, n]) => ({ m, n, order: midOrderKey(m) }));
+  ranked.sort((a, b) => b.n - a.n || a.order - b.order);
+  return new Set(ranked.slice(0, max).map((r) => r.m));
+}
+
+/** A number that sorts mids as earlier() does (segment indexes stay below 2^21). */
+function midOrderKey(mid: string): number {
+  const [doc, seg] = midOrder(mid);
+  return doc * 2 ** 21 + seg;
 }
 
 export interface Decision {
@@ -209,7 +240,7 @@ export function decide(
     if (!f) {
       const m = members.get(mid);
       if (!m || m.text === null) return null;
-      f = cachedFeatures(m.text, p);
+      f = cachedFeatures(mid, m.text, p);
       featCache.set(mid, f);
     }
     return f;
@@ -224,6 +255,7 @@ export function decide(
     members: [],
     clusterAdd: [],
     maxBucket: p.maxBucket,
+    indexed: [],
     newClusters: 0,
   };
   const assignments: SegmentAssignment[] = [];
@@ -231,15 +263,14 @@ export function decide(
   doc.segments.forEach((seg, i) => {
     const f = features[i]!;
     const mid = `${docNum}.${seg.index}`;
-    if (f.tokens.length === 0) {
+    if (f.words === 0) {
       // Nothing to compare (punctuation only): a cluster of its own, not indexed.
       assignments.push({ index: seg.index, cluster: clusterId(doc.id, seg.index), duplicateOf: null });
       return;
     }
     const exactHit = exact.get(f.exact) ?? null;
-    const cands = new Set<string>();
+    const cands = candidates(f.bands.map(bucketList), p.maxCandidates);
     if (exactHit !== null) cands.add(exactHit);
-    for (const b of f.bands) for (const m of bucketList(b)) cands.add(m);
 
     let best: { mid: string; sim: number } | null = null;
     const matchedDocs = new Set<string>();
@@ -249,8 +280,8 @@ export function decide(
       const m = members.get(c);
       const cf = featOf(c);
       if (!m || !cf) continue;
-      const sim = similarity(f, cf, p);
-      if (sim < linkThreshold(f, cf, p)) continue;
+      const sim = similarityAtLeast(f, cf, linkThreshold(f, cf, p));
+      if (sim < 0) continue;
       if (m.doc !== doc.id) matchedDocs.add(m.doc);
       if (!best || sim > best.sim || (sim === best.sim && earlier(c, best.mid))) best = { mid: c, sim };
     }
@@ -284,6 +315,7 @@ export function decide(
     members.set(mid, rec);
     plan.members.push([mid, encodeMember(rec)]);
     if (!repeat) {
+      plan.indexed.push([mid, i]);
       exact.set(f.exact, mid);
       plan.exactAdd.push([f.exact, mid]);
       for (const b of f.bands) {
@@ -322,10 +354,15 @@ export async function assignDocument(
   const docNum = await store.nextDocNum();
   const maxAttempts = opts.maxAttempts ?? 200;
   for (let attempt = 1; ; attempt++) {
-    const snap = await readSnapshot(store, features);
+    const snap = await readSnapshot(store, features, p);
     const { plan, assignments } = decide(doc, docNum, features, snap, p);
     const r = await store.commit(plan);
-    if (r.status === 'ok') return assignments;
+    if (r.status === 'ok') {
+      // This document's new messages are the likeliest candidates of the next documents:
+      // keep the features already computed instead of normalising their text again later.
+      for (const [mid, i] of plan.indexed) rememberFeatures(mid, doc.segments[i]!.text, features[i]!);
+      return assignments;
+    }
     if (r.status === 'exists') return (JSON.parse(r.record) as DocRecord).a;
     engineCounters.conflicts++;
     if (attempt >= maxAttempts) {

@@ -11,7 +11,8 @@ export interface MemoryIndexOptions {
 class MemoryStore implements StoreOps {
   docs = new Map<string, string>();
   exactMap = new Map<string, string>();
-  bucketMap = new Map<string, string>();
+  /** bucket field -> its value (mids joined by commas) and how many mids it holds */
+  bucketMap = new Map<string, { v: string; n: number }>();
   memberMap = new Map<string, string>();
   clusterMap = new Map<string, string[]>();
   docNum = 0;
@@ -27,7 +28,7 @@ class MemoryStore implements StoreOps {
     return ++this.docNum;
   }
   async buckets(fields: string[]) {
-    return fields.map((f) => this.bucketMap.get(f) ?? null);
+    return fields.map((f) => this.bucketMap.get(f)?.v ?? null);
   }
   async exact(keys: string[]) {
     return keys.map((k) => this.exactMap.get(k) ?? null);
@@ -42,12 +43,16 @@ class MemoryStore implements StoreOps {
   async commit(p: CommitPlan): Promise<CommitResult> {
     const existing = this.docs.get(p.doc);
     if (existing !== undefined) return { status: 'exists', record: existing };
-    for (const [f, len] of p.checks) if (Buffer.byteLength(this.bucketMap.get(f) ?? '') !== len) return { status: 'conflict' };
+    // Bucket values are mids (ASCII), so their length in characters is their length in bytes.
+    for (const [f, len] of p.checks) if ((this.bucketMap.get(f)?.v.length ?? 0) !== len) return { status: 'conflict' };
     for (const k of p.absent) if (this.exactMap.has(k)) return { status: 'conflict' };
     for (const [f, mid] of p.bucketAdd) {
-      const v = this.bucketMap.get(f);
-      if (v === undefined) this.bucketMap.set(f, mid);
-      else if (v.split(',').length < p.maxBucket) this.bucketMap.set(f, `${v},${mid}`);
+      const b = this.bucketMap.get(f);
+      if (b === undefined) this.bucketMap.set(f, { v: mid, n: 1 });
+      else if (b.n < p.maxBucket) {
+        b.v = `${b.v},${mid}`;
+        b.n++;
+      }
     }
     for (const [k, mid] of p.exactAdd) if (!this.exactMap.has(k)) this.exactMap.set(k, mid);
     for (const [mid, rec] of p.members) this.memberMap.set(mid, rec);
@@ -70,7 +75,8 @@ export function createMemoryIndex(namespace = 'default', options: MemoryIndexOpt
     clusters: (ids) => describeClusters(store, ids),
     async stats(): Promise<IndexStats> {
       let bytes = 0;
-      for (const m of [store.docs, store.exactMap, store.bucketMap, store.memberMap]) for (const [k, v] of m) bytes += 2 * (k.length + v.length);
+      for (const m of [store.docs, store.exactMap, store.memberMap]) for (const [k, v] of m) bytes += 2 * (k.length + v.length);
+      for (const [k, b] of store.bucketMap) bytes += 2 * (k.length + b.v.length);
       for (const [k, v] of store.clusterMap) bytes += 2 * (k.length + v.join(',').length);
       return {
         namespace,

@@ -85,7 +85,8 @@ class RedisStore implements StoreOps {
       return [i, root, mid];
     });
     // cjson turns an empty JSON array into an empty table: fine for ipairs.
-    const arg = JSON.stringify({ ...plan, clusterAdd });
+    const { indexed: _local, ...sent } = plan;
+    const arg = JSON.stringify({ ...sent, clusterAdd });
     const keys = [...base, ...clusterKeys];
     const fn = (this.redis as unknown as Record<string, CommitFn>)[COMMIT_CMD]!;
     const r = await fn.call(this.redis, keys.length, ...keys, arg);
