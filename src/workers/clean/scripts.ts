@@ -15,6 +15,8 @@ const FOREIGN_RUN = new RegExp(
   ].join('|'),
   'gu',
 );
+// (U+2000-U+2BFF: punctuation such as curly quotes and dashes, currency, arrows, maths.)
+const BEYOND_LATIN = /[\u0300-\u1fff\u2c00-\uffff]/;
 const LATIN_LETTER = /\p{Script=Latin}/gu;
 const ANY_LETTER = /\p{L}/gu;
 
@@ -29,6 +31,9 @@ export interface ForeignSpan {
  * than half) are Latin. Empty for text that is mainly in another script.
  */
 export function foreignScriptSpans(text: string): ForeignSpan[] {
+  // Below U+0300 (and among the symbols of U+2000-U+2BFF) every letter is Latin and there are
+  // no combining marks: nothing to find. Most text is answered here, without the letter counts.
+  if (!BEYOND_LATIN.test(text)) return [];
   const latin = text.match(LATIN_LETTER)?.length ?? 0;
   if (latin < 20) return [];
   const letters = text.match(ANY_LETTER)?.length ?? 0;
