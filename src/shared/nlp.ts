@@ -52,19 +52,3 @@ export function tokenize(text: string): Token[] {
   }
   return tokens;
 }
-
-/** One named group of wink-nlp custom entity patterns, e.g. { name: 'TITLE', patterns: ['[mr.|ms.]'] }. */
-export interface CustomEntityDef {
-  name: string;
-  patterns: string[];
-}
-
-// Each learnCustomEntities call replaces everything learnt before, so every module that needs
-// custom entities registers its definitions here under its own key and the union is learnt in
-// one call. Re-registering the same key replaces that module's definitions only.
-const customEntityDefs = new Map<string, CustomEntityDef[]>();
-
-export function registerCustomEntities(owner: string, defs: CustomEntityDef[]): void {
-  customEntityDefs.set(owner, defs);
-  nlp.learnCustomEntities([...customEntityDefs.values()].flat(), { matchValue: false, usePOS: true, useEntity: true });
-}

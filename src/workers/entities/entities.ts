@@ -13,7 +13,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { its, lemmasOrNormals, nlp, registerCustomEntities } from '../../shared/nlp.js';
+import { its, lemmasOrNormals, nlp } from '../../shared/nlp.js';
 import type { DedupDoc, EntitiesDoc, Entity, Mention, SegmentAnalysis } from '../../shared/schemas.js';
 
 // ------------------------------------------------------------------ knowledge base
@@ -191,22 +191,56 @@ const ROLE_TITLES = [
   'general secretary', 'secretary', 'spokesperson', 'spokesman', 'spokeswoman', 'novelist', 'author', 'activist', 'photographer',
 ];
 
-/** learnCustomEntities patterns for the titles; hyphenated titles also match with a space. */
-function titlePatterns(titles: string[]): string[] {
-  const out = new Set<string>();
-  // each title is tokenised as wink tokenises text ("Secretary-General" is secretary, -, general)
-  const tokensOf = (t: string) => nlp.readDoc(t).tokens().out(its.normal as never) as unknown as string[];
-  for (const t of titles) {
-    out.add(tokensOf(t).map((w) => `[${w}]`).join(' '));
-    if (t.includes('-')) out.add(tokensOf(t.replace(/-/g, ' ')).map((w) => `[${w}]`).join(' '));
-  }
-  return [...out];
+// Titles are found by a longest-match walk over each document's tokens (their normal forms)
+// rather than by wink-nlp's custom entities: learnt patterns made every readDoc run a second
+// automaton, which nearly doubled the cost of parsing a document for what is a word-list lookup.
+interface TitleNode {
+  next: Map<string, TitleNode>;
+  honorific?: boolean;
 }
 
-registerCustomEntities('entities', [
-  { name: 'HONORIFIC', patterns: titlePatterns(HONORIFICS) },
-  { name: 'ROLE_TITLE', patterns: titlePatterns(ROLE_TITLES) },
-]);
+function buildTitleTrie(): TitleNode {
+  const root: TitleNode = { next: new Map() };
+  // each title is tokenised as wink tokenises text ("Secretary-General" is secretary, -, general);
+  // hyphenated titles also match with a space
+  const tokensOf = (t: string) => nlp.readDoc(t).tokens().out(its.normal as never) as unknown as string[];
+  const add = (t: string, honorific: boolean) => {
+    let node = root;
+    for (const w of tokensOf(t)) {
+      let nx = node.next.get(w);
+      if (!nx) node.next.set(w, (nx = { next: new Map() }));
+      node = nx;
+    }
+    node.honorific ??= honorific;
+  };
+  for (const [list, honorific] of [[HONORIFICS, true], [ROLE_TITLES, false]] as const) {
+    for (const t of list) {
+      add(t, honorific);
+      if (t.includes('-')) add(t.replace(/-/g, ' '), honorific);
+    }
+  }
+  return root;
+}
+const TITLES = buildTitleTrie();
+
+/** Titles in a token sequence: the longest from each position, not overlapping, left to right. */
+function findTitles(lower: string[]): { start: number; end: number; honorific: boolean }[] {
+  const out: { start: number; end: number; honorific: boolean }[] = [];
+  for (let i = 0; i < lower.length; i++) {
+    let node: TitleNode | undefined = TITLES;
+    let best: { end: number; honorific: boolean } | null = null;
+    for (let j = i; j < lower.length; j++) {
+      node = node.next.get(lower[j]!);
+      if (!node) break;
+      if (node.honorific !== undefined) best = { end: j, honorific: node.honorific };
+    }
+    if (best) {
+      out.push({ start: i, ...best });
+      i = best.end; // spans [start, end] include their last token
+    }
+  }
+  return out;
+}
 
 /** wink-nlp entity types that are kept as they are */
 const KEPT_TYPES = new Set(['DATE', 'TIME', 'DURATION', 'MONEY', 'PERCENT', 'CARDINAL', 'ORDINAL', 'URL', 'EMAIL']);
@@ -319,12 +353,7 @@ class DocReader {
         while (j < n && this.type[j] === 'punctuation') this.sentStart[++j] = 1;
       }
     }
-    const ce = doc.customEntities();
-    const ceSpans = ce.out(its.span as never) as unknown as [number, number][];
-    const ceTypes = (ce.out(its.type as never) as unknown as string[]) ?? [];
-    ceSpans.forEach(([s, e], k) => {
-      if (ceTypes[k] === 'HONORIFIC' || ceTypes[k] === 'ROLE_TITLE') this.title.set(s, { end: e, honorific: ceTypes[k] === 'HONORIFIC' });
-    });
+    for (const t of findTitles(this.lower)) this.title.set(t.start, { end: t.end, honorific: t.honorific });
     const ents = doc.entities();
     const eSpans = ents.out(its.span as never) as unknown as [number, number][];
     const eTypes = ents.out(its.type as never) as unknown as string[];
