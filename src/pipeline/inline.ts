@@ -22,7 +22,8 @@ export async function processInline(input: CleanInput, ctx: RunCtx, res: StageRe
     for (const def of PURE_STAGES) {
       stage = def.name;
       const t0 = performance.now();
-      payload = await runStage(def, payload, res);
+      // Each stage's output is validated; the next stage's input is that very object.
+      payload = await runStage(def, payload, res, def !== PURE_STAGES[0]);
       await state.stage(def.name, performance.now() - t0);
     }
     stage = 'write';

@@ -36,10 +36,20 @@ export class InvalidPayloadError extends UnrecoverableError {
   }
 }
 
-export async function runStage<I, O>(def: StageDef<I, O>, payload: unknown, resources: StageResources): Promise<O> {
-  const input = def.input.safeParse(payload);
-  if (!input.success) throw new InvalidPayloadError(def.name, 'input', z.prettifyError(input.error));
-  const result = await def.run(input.data, resources);
+/**
+ * Validates the payload, runs the stage, validates its result. `inputChecked`: the payload is
+ * the validated output of the previous stage in this very process (the inline transport), so
+ * checking it again against the next stage's input schema would only repeat the work.
+ */
+export async function runStage<I, O>(def: StageDef<I, O>, payload: unknown, resources: StageResources, inputChecked = false): Promise<O> {
+  let data: I;
+  if (inputChecked) data = payload as I;
+  else {
+    const input = def.input.safeParse(payload);
+    if (!input.success) throw new InvalidPayloadError(def.name, 'input', z.prettifyError(input.error));
+    data = input.data;
+  }
+  const result = await def.run(data, resources);
   const output = def.output.safeParse(result);
   if (!output.success) throw new InvalidPayloadError(def.name, 'output', z.prettifyError(output.error));
   return output.data;
