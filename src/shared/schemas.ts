@@ -96,9 +96,19 @@ export type Entity = z.infer<typeof Entity>;
  * What the entity stage passes on so the theme stage need not parse the text again:
  * per segment, the lower-cased normal form and the lemma of each word token.
  */
+/**
+ * An array of strings, checked in one plain loop: the analysis holds every word of a document,
+ * and zod's per-element parse of those arrays was most of the validation cost of a job. Its
+ * JSON Schema is still { type: array, items: string } (see STRING_LIST_JSON_SCHEMA).
+ */
+export const StringList = z.custom<string[]>((v) => Array.isArray(v) && v.every((x) => typeof x === 'string'), {
+  message: 'expected an array of strings',
+});
+export const STRING_LIST_JSON_SCHEMA = { type: 'array', items: { type: 'string' } } as const;
+
 export const SegmentAnalysis = z.object({
-  normals: z.array(z.string()),
-  lemmas: z.array(z.string()),
+  normals: StringList,
+  lemmas: StringList,
 });
 export type SegmentAnalysis = z.infer<typeof SegmentAnalysis>;
 
