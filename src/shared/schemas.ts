@@ -129,7 +129,8 @@ export type DocTheme = z.infer<typeof DocTheme>;
 export const ThemedSegment = DedupSegment.extend({ themes: z.array(z.string()) });
 export type ThemedSegment = z.infer<typeof ThemedSegment>;
 
-export const ThemedDoc = EntitiesDoc.extend({
+/** The theme stage drops the word analysis: it was only for the themes, and the write job need not carry it. */
+export const ThemedDoc = EntitiesDoc.omit({ analysis: true }).extend({
   segments: z.array(ThemedSegment),
   themes: z.array(DocTheme),
 });

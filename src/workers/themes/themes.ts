@@ -272,10 +272,11 @@ export function taxonomyApplies(language: string, taxonomy: Taxonomy): boolean {
   return taxonomy.languages.length === 0 || language === 'und' || taxonomy.languages.includes(language);
 }
 
-export function tagThemes(doc: EntitiesDoc, taxonomy: Taxonomy): ThemedDoc {
+export function tagThemes(entitiesDoc: EntitiesDoc, taxonomy: Taxonomy): ThemedDoc {
+  const { analysis, ...doc } = entitiesDoc;
   if (!taxonomyApplies(doc.language, taxonomy))
     return { ...doc, segments: doc.segments.map((s) => ({ ...s, themes: [] })), themes: [] };
-  const results = doc.segments.map((_, i) => scoreWords(doc.analysis[i], taxonomy));
+  const results = doc.segments.map((_, i) => scoreWords(analysis[i], taxonomy));
   const segments = doc.segments.map((s, i) => ({
     ...s,
     themes: results[i]!.scores

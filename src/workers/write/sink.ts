@@ -32,9 +32,8 @@ export type WriteOutcome =
   | { kind: 'document'; written: boolean; doc: OutputDocument }
   | { kind: 'rejected'; written: boolean; code: string };
 
-/** Drops what only the stages need (the token analysis) and adds the contract's fields. */
-export function toOutputDocument(doc: ThemedDoc, pipeline: { version: string; run: string }): OutputDocument {
-  const { analysis: _analysis, ...rest } = doc;
+/** The contract's record of a document: its fields in the contract's order, plus the pipeline's. */
+export function toOutputDocument(rest: ThemedDoc, pipeline: { version: string; run: string }): OutputDocument {
   return OutputDocument.parse({
     schema: DOCUMENT_SCHEMA,
     id: rest.id,
