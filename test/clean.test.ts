@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -287,8 +288,9 @@ function fold(s: string): string {
     .toLowerCase();
 }
 
-const SEEDS = '/work/shared/seeds';
-const GOLD = '/work/shared/eval/gold/seeds.json';
+const SHARED = fileURLToPath(new URL('../../shared', import.meta.url));
+const SEEDS = `${SHARED}/seeds`;
+const GOLD = `${SHARED}/eval/gold/seeds.json`;
 
 describe.skipIf(!existsSync(SEEDS) || !existsSync(GOLD))('sample drop (shared/seeds)', () => {
   interface GoldSegment {

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
@@ -127,7 +128,8 @@ describe('synthetic corpus', () => {
 
 // ------------------------------------------------------------------ gold of the evaluation kit
 
-const EVAL = '/work/shared/eval/gold';
+const SHARED = fileURLToPath(new URL('../../shared', import.meta.url));
+const EVAL = `${SHARED}/eval/gold`;
 
 /** Runs the drop's files (one segment per non-empty line) through dedup and scores against the gold. */
 async function scoreGold(goldFile: string, dir: string) {
@@ -167,18 +169,18 @@ async function scoreGold(goldFile: string, dir: string) {
   return { precision: tp + fp ? tp / (tp + fp) : 1, recall: recalled / goldPairs.size, falsePairs };
 }
 
-describe.skipIf(!existsSync('/work/shared/seeds') || !existsSync(EVAL))('sample drop gold', () => {
+describe.skipIf(!existsSync(`${SHARED}/seeds`) || !existsSync(EVAL))('sample drop gold', () => {
   it('has dedup precision 1 and recall 1', async () => {
-    const s = await scoreGold('seeds.json', '/work/shared/seeds');
+    const s = await scoreGold('seeds.json', `${SHARED}/seeds`);
     expect(s.falsePairs).toEqual([]);
     expect(s.precision).toBe(1);
     expect(s.recall).toBe(1);
   });
 });
 
-describe.skipIf(!existsSync('/work/shared/corpora/ungdc') || !existsSync(EVAL))('UN General Debate gold', () => {
+describe.skipIf(!existsSync(`${SHARED}/corpora/ungdc`) || !existsSync(EVAL))('UN General Debate gold', () => {
   it('has precision >= 0.95 and recall >= 0.90', async () => {
-    const s = await scoreGold('ungdc.json', '/work/shared/corpora/ungdc');
+    const s = await scoreGold('ungdc.json', `${SHARED}/corpora/ungdc`);
     expect(s.precision).toBeGreaterThanOrEqual(0.95);
     expect(s.recall).toBeGreaterThanOrEqual(0.9);
   });

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -364,7 +365,7 @@ describe('explainThemes', () => {
   });
 });
 
-const SHARED = '/work/shared';
+const SHARED = fileURLToPath(new URL('../../shared', import.meta.url));
 describe.skipIf(!existsSync(DEFAULT_SEEDS_DIR) || !existsSync(DEFAULT_GOLD))('sample drop (shared test data)', () => {
   it('reaches segment-level theme F1 >= 0.85 on the seeds gold', () => {
     const r = evaluateSeeds(taxonomy);

@@ -5,6 +5,11 @@ import { loadKnowledgeBase } from '../workers/entities/entities.js';
 import type { StageResources } from '../workers/stage.js';
 import { loadTaxonomy } from '../workers/themes/taxonomy.js';
 
+/** The dedup index's options from the settings (the similarity threshold, when set). */
+export function indexOptions(settings: Settings): { params?: { threshold: number } } {
+  return settings.dedupThreshold === undefined ? {} : { params: { threshold: settings.dedupThreshold } };
+}
+
 export function loadResources(settings: Settings, index: DedupIndex): StageResources {
   return {
     settings,

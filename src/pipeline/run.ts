@@ -23,7 +23,7 @@ import { closeQueues, enqueueClean, openQueues, startWorkers, type Queues, type 
 import { newRunId, type RunCtx } from './context.js';
 import { writeManifest, writeMessages } from './finish.js';
 import { limiter, processInline } from './inline.js';
-import { loadResources } from './resources.js';
+import { indexOptions, loadResources } from './resources.js';
 import { MemoryRunState, RedisRunState, type RunCounts, type RunState } from './run-state.js';
 import { MemoryRunStop, RedisRunStop, type RunStop } from './run-stop.js';
 import { spawnWorkerProcesses, type WorkerProcesses } from './worker-processes.js';
@@ -82,7 +82,7 @@ export class PipelineSession {
     let state: RunState;
     let stop: RunStop;
     if (o.redisUrl === undefined) {
-      index = createMemoryIndex(o.settings.namespace);
+      index = createMemoryIndex(o.settings.namespace, indexOptions(o.settings));
       ledger = new MemoryLedger();
       state = new MemoryRunState();
       stop = new MemoryRunStop();
@@ -94,7 +94,7 @@ export class PipelineSession {
         redis.disconnect();
         throw err;
       }
-      index = createRedisIndex(redis, o.settings.namespace);
+      index = createRedisIndex(redis, o.settings.namespace, indexOptions(o.settings));
       ledger = new RedisLedger(redis, o.settings.namespace, outDir);
       state = new RedisRunState(redis, o.settings.namespace, ctx.run);
       stop = new RedisRunStop(redis, o.settings.namespace, ctx.run);

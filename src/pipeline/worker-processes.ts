@@ -18,6 +18,7 @@ export function spawnWorkerProcesses(n: number, o: { redisUrl: string; settings:
   const args = ['worker', '--namespace', o.settings.namespace, '--concurrency', String(o.settings.concurrency), '--parent-pid', String(process.pid)];
   if (o.settings.themesFile) args.push('--themes', o.settings.themesFile);
   if (o.settings.entitiesFile) args.push('--entities', o.settings.entitiesFile);
+  if (o.settings.dedupThreshold !== undefined) args.push('--dedup-threshold', String(o.settings.dedupThreshold));
   const children: ChildProcess[] = [];
   for (let i = 0; i < n; i++) {
     // The URL goes through the environment, not argv, so no password shows in `ps`.

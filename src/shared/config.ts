@@ -26,6 +26,11 @@ export const Settings = z.object({
   backoffMs: z.number().int().min(0),
   themesFile: z.string().optional(),
   entitiesFile: z.string().optional(),
+  /**
+   * Verified similarity at or above which two messages are near-duplicates (dedup's default,
+   * 0.45, when unset). Every worker on a namespace must use the same value.
+   */
+  dedupThreshold: z.number().gt(0, 'dedupThreshold: above 0').max(1, 'dedupThreshold: at most 1').optional(),
 });
 export type Settings = z.infer<typeof Settings>;
 
@@ -35,6 +40,7 @@ export interface SettingFlags {
   maxFileBytes?: string | number;
   themes?: string;
   entities?: string;
+  dedupThreshold?: string | number;
 }
 
 function num(v: string | number | undefined): number | undefined {
@@ -53,7 +59,9 @@ export function resolveSettings(flags: SettingFlags, env: NodeJS.ProcessEnv): Se
     backoffMs: num(env.TEXTMILL_BACKOFF_MS) ?? DEFAULTS.backoffMs,
     themesFile: flags.themes ?? env.TEXTMILL_THEMES,
     entitiesFile: flags.entities ?? env.TEXTMILL_ENTITIES,
+    dedupThreshold: num(flags.dedupThreshold) ?? num(env.TEXTMILL_DEDUP_THRESHOLD),
   };
+  if (candidate.dedupThreshold === undefined) delete candidate.dedupThreshold;
   const parsed = Settings.safeParse(candidate);
   if (!parsed.success) throw new SetupError('bad-config', `Bad setting: ${z.prettifyError(parsed.error).replace(/\s*\n\s*/g, ' ')}`);
   return parsed.data;

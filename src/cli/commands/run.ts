@@ -23,10 +23,11 @@ export function registerRun(program: Command) {
     .option('--max-file-bytes <n>', 'reject files larger than this (default 10 MB)')
     .option('--themes <file>', 'theme taxonomy (YAML) instead of config/themes.yaml')
     .option('--entities <file>', 'entity knowledge base (YAML) instead of config/entities.yaml')
+    .option('--dedup-threshold <x>', 'similarity (0-1] at which messages are near-duplicates (default 0.45; the same on every worker)')
     .option('--json', 'print the manifest as JSON instead of the summary')
     .action(async (dropDir: string, opts) => {
       const settings = resolveSettings(
-        { namespace: opts.namespace, concurrency: opts.concurrency, maxFileBytes: opts.maxFileBytes, themes: opts.themes, entities: opts.entities },
+        { namespace: opts.namespace, concurrency: opts.concurrency, maxFileBytes: opts.maxFileBytes, themes: opts.themes, entities: opts.entities, dedupThreshold: opts.dedupThreshold },
         process.env,
       );
       const logger = cliLogger();

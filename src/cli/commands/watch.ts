@@ -23,9 +23,10 @@ export function registerWatch(program: Command) {
     .option('--max-file-bytes <n>', 'reject files larger than this (default 10 MB)')
     .option('--themes <file>', 'theme taxonomy (YAML)')
     .option('--entities <file>', 'entity knowledge base (YAML)')
+    .option('--dedup-threshold <x>', 'similarity (0-1] at which messages are near-duplicates (default 0.45; the same on every worker)')
     .action(async (dir: string, opts) => {
       const settings = resolveSettings(
-        { namespace: opts.namespace, concurrency: opts.concurrency, maxFileBytes: opts.maxFileBytes, themes: opts.themes, entities: opts.entities },
+        { namespace: opts.namespace, concurrency: opts.concurrency, maxFileBytes: opts.maxFileBytes, themes: opts.themes, entities: opts.entities, dedupThreshold: opts.dedupThreshold },
         process.env,
       );
       const logger = cliLogger();

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { openQueues, closeQueues, startWorkers } from '../../pipeline/bullmq.js';
-import { loadResources } from '../../pipeline/resources.js';
+import { indexOptions, loadResources } from '../../pipeline/resources.js';
 import { resolveSettings } from '../../shared/config.js';
 import { SetupError } from '../../shared/errors.js';
 import { redactUrl } from '../../shared/logger.js';
@@ -28,10 +28,11 @@ export function registerWorker(program: Command) {
     .option('--concurrency <n>', 'jobs processed at once per stage')
     .option('--themes <file>', 'theme taxonomy (YAML)')
     .option('--entities <file>', 'entity knowledge base (YAML)')
+    .option('--dedup-threshold <x>', 'similarity (0-1] at which messages are near-duplicates (default 0.45; the same on every worker)')
     .option('--parent-pid <pid>', 'exit when this process is gone (used by `textmill run`)')
     .action(async (opts) => {
       const settings = resolveSettings(
-        { namespace: opts.namespace, concurrency: opts.concurrency, themes: opts.themes, entities: opts.entities },
+        { namespace: opts.namespace, concurrency: opts.concurrency, themes: opts.themes, entities: opts.entities, dedupThreshold: opts.dedupThreshold },
         process.env,
       );
       const stages = parseStages(opts.stages);
@@ -40,7 +41,7 @@ export function registerWorker(program: Command) {
       const r = await resolveRedis(opts.redis, process.env);
       const connection = connect(r.url, 'worker');
       await checkEvictionPolicy(connection);
-      const resources = loadResources(settings, createRedisIndex(connection, settings.namespace));
+      const resources = loadResources(settings, createRedisIndex(connection, settings.namespace, indexOptions(settings)));
       const queues = openQueues(connection, settings.namespace, settings.attempts, settings.backoffMs);
       const set = startWorkers({ connection, namespace: settings.namespace, stages, concurrency: settings.concurrency, resources, queues, logger });
       logger.info(

@@ -4,16 +4,16 @@
 //
 //   npx tsx src/workers/themes/eval-seeds.ts [--seeds DIR] [--gold FILE] [--themes FILE] [--errors] [--json]
 //
-// Defaults: /work/shared/seeds and /work/shared/eval/gold/seeds.json. Micro P/R/F1 over
+// Defaults: ../shared/seeds and ../shared/eval/gold/seeds.json beside the checkout. Micro P/R/F1 over
 // (gold key, theme id) pairs, as ../shared/eval/score.mjs counts them.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { EntitiesDoc } from '../../shared/schemas.js';
 import { loadTaxonomy, type Taxonomy } from './taxonomy.js';
 import { analyseText, tagThemes } from './themes.js';
 
-export const SHARED_DIR = '/work/shared';
+export const SHARED_DIR = fileURLToPath(new URL('../../../../shared', import.meta.url));
 export const DEFAULT_SEEDS_DIR = join(SHARED_DIR, 'seeds');
 export const DEFAULT_GOLD = join(SHARED_DIR, 'eval/gold/seeds.json');
 
