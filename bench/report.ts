@@ -3,6 +3,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { IndexStats } from '../src/workers/dedup/index-types.js';
+import { entitiesMarkdown, type EntityComparison } from './entities.js';
 
 export interface ScenarioReport {
   id: string;
@@ -41,7 +42,7 @@ function shareText(s?: Record<string, number>): string {
     .join(', ');
 }
 
-export function markdown(reports: BenchReport[], chartFile: string, wallS?: number): string {
+export function markdown(reports: BenchReport[], chartFile: string, wallS?: number, entities: EntityComparison[] = []): string {
   const r0 = reports[0]!;
   const out: string[] = [];
   out.push('## Performance', '');
@@ -101,6 +102,7 @@ export function markdown(reports: BenchReport[], chartFile: string, wallS?: numb
       'Redis: `used_memory_peak` of a private redis-server started for each BullMQ scenario. (e) carries payloads as large as the real ones at each stage ' +
       '(ratios to the document size measured on (b)\'s completed jobs).',
   );
+  out.push(...entitiesMarkdown(entities));
   return out.join('\n') + '\n';
 }
 
@@ -155,17 +157,17 @@ ${legend}
 }
 
 /** Replaces (or appends) the README's last section, "## Performance". */
-export function updateReadme(root: string, reports: BenchReport[], wallS?: number) {
+export function updateReadme(root: string, reports: BenchReport[], wallS?: number, entities: EntityComparison[] = []) {
   const day = reports[0]!.date.slice(0, 10);
   const chart = `bench/results/${day}.svg`;
   writeFileSync(path.join(root, chart), svg(reports));
-  writeFileSync(path.join(root, `bench/results/${day}.md`), markdown(reports, `${day}.svg`, wallS));
+  writeFileSync(path.join(root, `bench/results/${day}.md`), markdown(reports, `${day}.svg`, wallS, entities));
   const file = path.join(root, 'README.md');
   const readme = readFileSync(file, 'utf8');
   const at = readme.search(/^## Performance$/m);
-  if (at === -1) return writeFileSync(file, readme.replace(/\n*$/, '\n\n') + markdown(reports, chart, wallS));
+  if (at === -1) return writeFileSync(file, readme.replace(/\n*$/, '\n\n') + markdown(reports, chart, wallS, entities));
   // only this section: whatever follows it (a later "## " heading) stays as it is
   const next = readme.slice(at + 1).search(/^## /m);
   const tail = next === -1 ? '' : '\n' + readme.slice(at + 1 + next);
-  writeFileSync(file, readme.slice(0, at) + markdown(reports, chart, wallS) + tail);
+  writeFileSync(file, readme.slice(0, at) + markdown(reports, chart, wallS, entities) + tail);
 }

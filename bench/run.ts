@@ -9,9 +9,10 @@
 //   npm run bench -- --profile         CPU profile of an inline run of ~1k docs, summarised
 //   npm run bench -- --profile --profile-bullmq   the same for (b)   [--tag NAME] [--keep]
 //   npm run bench -- --no-readme       do not touch README.md
+//   npm run bench -- --no-entities     skip the entity comparison with compromise (../shared gold)
 //   npm run bench -- --readme-only --date YYYY-MM-DD [--docs ...] [--wall S]   README section from saved JSON
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +25,7 @@ import { peakRss, percentile, type Mode, type ScenarioArgs, type ScenarioResult 
 import { Progress } from './progress.js';
 import { updateReadme, type BenchReport, type ScenarioReport } from './report.js';
 import { summarise } from './profile-summary.js';
+import { compareEntities, type EntityComparison } from './entities.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CORES = os.availableParallelism();
@@ -414,7 +416,9 @@ try {
     // --readme-only --date YYYY-MM-DD [--wall S]: the README section again from saved results
     const day = values('--date')[0] ?? new Date().toISOString().slice(0, 10);
     const reports = sizes.map((d) => JSON.parse(readFileSync(path.join(ROOT, 'bench/results', `${day}-${d}.json`), 'utf8')) as BenchReport);
-    updateReadme(ROOT, reports, values('--wall')[0] ? Number(values('--wall')[0]) : undefined);
+    const entFile = path.join(ROOT, 'bench/results', `${day}-entities.json`);
+    const entities = existsSync(entFile) ? (JSON.parse(readFileSync(entFile, 'utf8')) as EntityComparison[]) : [];
+    updateReadme(ROOT, reports, values('--wall')[0] ? Number(values('--wall')[0]) : undefined, entities);
   } else if (flag('--profile')) {
     await profile(tmp, bar);
   } else {
@@ -427,7 +431,16 @@ try {
       console.error(`${docs}: ratios ${JSON.stringify(rep.ratios)} -> ${path.relative(ROOT, file)}`);
       reports.push(rep);
     }
-    if (!flag('--no-readme')) updateReadme(ROOT, reports, (Date.now() - t0) / 1000);
+    // Entities against compromise on the hand-annotated drops (where ../shared is present).
+    let entities: EntityComparison[] = [];
+    if (!flag('--no-entities')) {
+      console.error('entities: textmill vs compromise on the annotated drops in ../shared');
+      entities = compareEntities(ROOT);
+      for (const c of entities) console.error(`  ${c.files}: F1 textmill ${c.textmill.f1.toFixed(3)} vs compromise ${c.compromise.f1.toFixed(3)}; speed ${c.speed.textmillVsCompromise.toFixed(1)}x compromise, ${c.speed.textmillVsWinkReadDoc.toFixed(2)}x bare readDoc`);
+      if (entities.length === 0) console.error('  (skipped: no ../shared/eval/gold beside the checkout)');
+      else writeFileSync(path.join(ROOT, 'bench/results', `${reports[0]!.date.slice(0, 10)}-entities.json`), JSON.stringify(entities, null, 2) + '\n');
+    }
+    if (!flag('--no-readme')) updateReadme(ROOT, reports, (Date.now() - t0) / 1000, entities);
     console.error(`done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   }
 } finally {
