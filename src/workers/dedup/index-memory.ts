@@ -8,11 +8,34 @@ export interface MemoryIndexOptions {
   params?: Partial<SimilarityParams>;
 }
 
+/**
+ * A Map split by band ("<band>:<hash>" keys): a JavaScript Map holds at most 2^24 entries, and
+ * a large drop indexes more bucket entries than that (about 25 per message).
+ */
+class BandMap<V> {
+  private parts = new Map<string, Map<string, V>>();
+  private part(key: string): Map<string, V> {
+    const band = key.slice(0, key.indexOf(':') + 1);
+    let m = this.parts.get(band);
+    if (!m) this.parts.set(band, (m = new Map()));
+    return m;
+  }
+  get(key: string): V | undefined {
+    return this.part(key).get(key);
+  }
+  set(key: string, v: V): void {
+    this.part(key).set(key, v);
+  }
+  *entries(): IterableIterator<[string, V]> {
+    for (const m of this.parts.values()) yield* m;
+  }
+}
+
 class MemoryStore implements StoreOps {
   docs = new Map<string, string>();
   exactMap = new Map<string, string>();
   /** bucket field -> its value (mids joined by commas) and how many mids it holds */
-  bucketMap = new Map<string, { v: string; n: number }>();
+  bucketMap = new BandMap<{ v: string; n: number }>();
   memberMap = new Map<string, string>();
   clusterMap = new Map<string, string[]>();
   docNum = 0;
@@ -76,7 +99,7 @@ export function createMemoryIndex(namespace = 'default', options: MemoryIndexOpt
     async stats(): Promise<IndexStats> {
       let bytes = 0;
       for (const m of [store.docs, store.exactMap, store.memberMap]) for (const [k, v] of m) bytes += 2 * (k.length + v.length);
-      for (const [k, b] of store.bucketMap) bytes += 2 * (k.length + b.v.length);
+      for (const [k, b] of store.bucketMap.entries()) bytes += 2 * (k.length + b.v.length);
       for (const [k, v] of store.clusterMap) bytes += 2 * (k.length + v.join(',').length);
       return {
         namespace,
