@@ -139,4 +139,15 @@ describe('Redis dedup index', () => {
     for (const k of keys) expect(k.startsWith(`tm:{${namespace}}:dedup:`)).toBe(true);
     expect(() => createRedisIndex(redis, 'bad{ns}')).toThrow(RangeError);
   });
+
+  it('describes a cluster of 200,000 occurrences (the end of a large run asks for them all at once)', async () => {
+    // Before the reads were chunked, HMGET with every member as an argument overflowed the stack.
+    const index = redisIndex(redis, ns('big'));
+    const n = 200_000;
+    const segments = Array.from({ length: n }, (_, i) => ({ index: i, text: 'Photo: AFP' }));
+    const a = await index.assign({ id: 'sha256:big', path: 'big.txt', segments });
+    expect(a[n - 1]!.duplicateOf).toEqual({ doc: 'sha256:big', segment: 0, similarity: 1 });
+    const info = await index.clusters([a[0]!.cluster]);
+    expect(info.get(a[0]!.cluster)!.occurrences).toHaveLength(n);
+  }, 60_000);
 });

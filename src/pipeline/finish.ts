@@ -13,6 +13,8 @@ function writeAtomic(file: string, content: string) {
   renameSync(tmp, file);
 }
 
+const CLUSTER_BATCH = 2000;
+
 /** Merges this run's repeated clusters into messages.jsonl; returns the number of lines. */
 export async function writeMessages(outDir: string, clusterIds: string[], index: DedupIndex): Promise<number> {
   const file = path.join(outDir, FILES.messages);
@@ -21,10 +23,13 @@ export async function writeMessages(outDir: string, clusterIds: string[], index:
     const m = OutputMessage.safeParse(rec);
     if (m.success) lines.set(m.data.cluster, m.data);
   }
-  const known = await index.clusters(clusterIds);
-  for (const info of known.values()) {
-    if (info.occurrences.length < 2) continue;
-    lines.set(info.cluster, { schema: MESSAGE_SCHEMA, cluster: info.cluster, text: info.text, occurrences: info.occurrences });
+  // In batches: a run of 100k documents repeats a few hundred thousand clusters.
+  for (let i = 0; i < clusterIds.length; i += CLUSTER_BATCH) {
+    const known = await index.clusters(clusterIds.slice(i, i + CLUSTER_BATCH));
+    for (const info of known.values()) {
+      if (info.occurrences.length < 2) continue;
+      lines.set(info.cluster, { schema: MESSAGE_SCHEMA, cluster: info.cluster, text: info.text, occurrences: info.occurrences });
+    }
   }
   writeAtomic(file, [...lines.values()].map((m) => JSON.stringify(m) + '\n').join(''));
   return lines.size;

@@ -41,8 +41,12 @@ class RedisStore implements StoreOps {
     this.k = { docs: `${prefix}docs`, exact: `${prefix}exact`, bucket: `${prefix}bucket`, member: `${prefix}member`, meta: `${prefix}meta` };
     if (typeof (redis as unknown as Record<string, unknown>)[COMMIT_CMD] !== 'function') redis.defineCommand(COMMIT_CMD, { lua: COMMIT_LUA });
   }
-  private hmget(key: string, fields: string[]): Promise<(string | null)[]> {
-    return fields.length === 0 ? Promise.resolve([]) : this.redis.hmget(key, ...fields);
+  private async hmget(key: string, fields: string[]): Promise<(string | null)[]> {
+    // In chunks: the end of a large run asks for hundreds of thousands of fields at once, and
+    // spreading them into one call overflows the stack ("Maximum call stack size exceeded").
+    const out: (string | null)[] = [];
+    for (let i = 0; i < fields.length; i += HMGET_CHUNK) out.push(...(await this.redis.hmget(key, ...fields.slice(i, i + HMGET_CHUNK))));
+    return out;
   }
   getDoc(doc: string) {
     return this.redis.hget(this.k.docs, doc);
@@ -95,6 +99,8 @@ class RedisStore implements StoreOps {
     return { status: 'conflict' };
   }
 }
+
+const HMGET_CHUNK = 5000;
 
 async function scanKeys(redis: Redis, pattern: string, onBatch: (keys: string[]) => Promise<void>): Promise<void> {
   let cursor = '0';
