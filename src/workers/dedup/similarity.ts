@@ -154,25 +154,6 @@ export function shingles(tokens: string[]): Uint32Array {
   return all.slice(0, w);
 }
 
-/** Jaccard similarity of two sorted, repeat-free shingle arrays. */
-export function jaccard(a: Uint32Array, b: Uint32Array): number {
-  if (a.length === 0 && b.length === 0) return 1;
-  let i = 0;
-  let j = 0;
-  let inter = 0;
-  while (i < a.length && j < b.length) {
-    const x = a[i]!;
-    const y = b[j]!;
-    if (x === y) {
-      inter++;
-      i++;
-      j++;
-    } else if (x < y) i++;
-    else j++;
-  }
-  return inter / (a.length + b.length - inter);
-}
-
 /** Rounds a similarity for output, never rounding a non-identical pair up to 1. */
 export function roundSimilarity(s: number): number {
   const r = Math.round(s * 1000) / 1000;
@@ -301,10 +282,8 @@ export function messageFeatures(text: string, p: SimilarityParams, withBands = t
  * the normalised texts are equal. Messages too short for fuzzy matching only ever reach 1.
  */
 export function similarity(a: MessageFeatures, b: MessageFeatures, p: SimilarityParams): number {
-  if (a.norm === b.norm) return 1;
-  if (!a.fuzzy || !b.fuzzy) return 0;
   void p;
-  return jaccard(a.shingles, b.shingles);
+  return similarityAtLeast(a, b, 0);
 }
 
 /**
