@@ -59,19 +59,31 @@ async function stopWorker(p: Proc | undefined) {
   await exitWithin(p, 30_000, 'the worker').catch(() => ensureDead(p));
 }
 
+/**
+ * A producer with the drop waiting in the clean queue, then `broken` output files replaced by
+ * folders, then one worker: the setup of the write-failure tests.
+ */
+async function runWithBrokenOutput(n: number, broken: string[]) {
+  const ns = uniqueNamespace();
+  namespaces.push(ns);
+  const { dir, files } = drop(n);
+  const out = tmpDir('textmill-fail-out-');
+  const producer = startTextmill(['produce', dir, '--out', out, '--redis', url, '--namespace', ns], env);
+  try {
+    await waitingCleanJobs(ns, files.length);
+    for (const f of broken) breakFile(out, f);
+  } catch (err) {
+    ensureDead(producer);
+    throw err;
+  }
+  const worker = startTextmill(['worker', '--redis', url, '--namespace', ns, '--concurrency', '4'], env);
+  return { files, out, producer, worker };
+}
+
 describe('jobs that fail for good (BullMQ, worker processes)', () => {
   it('a write that fails on every attempt gives the file one failed:write line, and the producer ends', async () => {
-    const ns = uniqueNamespace();
-    namespaces.push(ns);
-    const { dir, files } = drop(6);
-    const out = tmpDir('textmill-fail-out-');
-    let producer: Proc | undefined;
-    let worker: Proc | undefined;
+    const { files, out, producer, worker } = await runWithBrokenOutput(6, ['documents.jsonl']);
     try {
-      producer = startTextmill(['produce', dir, '--out', out, '--redis', url, '--namespace', ns], env);
-      await waitingCleanJobs(ns, files.length);
-      breakFile(out, 'documents.jsonl');
-      worker = startTextmill(['worker', '--redis', url, '--namespace', ns, '--concurrency', '4'], env);
       const { code } = await exitWithin(producer, 90_000, 'the producer');
       expect(code, producer.stderr().slice(-2000)).toBe(0);
       const rejected = readLines<{ path: string; code: string; message: string }>(path.join(out, 'rejected.jsonl'));
@@ -89,18 +101,8 @@ describe('jobs that fail for good (BullMQ, worker processes)', () => {
   }, 150_000);
 
   it('when not even the rejected line can be written, the producer stops with a clear error and exit 3', async () => {
-    const ns = uniqueNamespace();
-    namespaces.push(ns);
-    const { dir, files } = drop(4);
-    const out = tmpDir('textmill-fail-out-');
-    let producer: Proc | undefined;
-    let worker: Proc | undefined;
+    const { producer, worker } = await runWithBrokenOutput(4, ['documents.jsonl', 'rejected.jsonl']);
     try {
-      producer = startTextmill(['produce', dir, '--out', out, '--redis', url, '--namespace', ns], env);
-      await waitingCleanJobs(ns, files.length);
-      breakFile(out, 'documents.jsonl');
-      breakFile(out, 'rejected.jsonl');
-      worker = startTextmill(['worker', '--redis', url, '--namespace', ns, '--concurrency', '4'], env);
       const { code } = await exitWithin(producer, 90_000, 'the producer');
       expect(code, producer.stderr().slice(-2000)).toBe(3);
       const last = producer.stderr().trim().split('\n').at(-1)!;
