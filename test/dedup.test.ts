@@ -6,7 +6,8 @@ import type { CleanDoc } from '../src/shared/schemas.js';
 import { DedupDoc } from '../src/shared/schemas.js';
 import { dedup } from '../src/workers/dedup/dedup.js';
 import { createMemoryIndex } from '../src/workers/dedup/index-memory.js';
-import { DEFAULT_PARAMS, messageFeatures, normalizeTokens, similarity, linkThreshold } from '../src/workers/dedup/similarity.js';
+import { DEFAULT_PARAMS, decodeFeatures, encodeFeatures, messageFeatures, normalizeTokens, similarity, linkThreshold } from '../src/workers/dedup/similarity.js';
+import { decodeMember, encodeMember } from '../src/workers/dedup/engine.js';
 import { cleanDocFromLines, generateCorpus } from '../src/synth/generate.js';
 import { scoreCorpus } from '../src/synth/evaluate-dedup.js';
 
@@ -60,6 +61,29 @@ describe('similarity on hand-picked pairs', () => {
     const a = messageFeatures(LONG_1, p);
     expect(similarity(a, messageFeatures(LONG_1.toUpperCase(), p), p)).toBe(1);
     expect(similarity(a, messageFeatures(LONG_1.replace('Geneva', 'Vienna'), p), p)).toBeLessThan(1);
+  });
+});
+
+describe('stored features', () => {
+  it('verify a stored message exactly as its text would', () => {
+    for (const [x, y] of [[MARCH_A, MARCH_B], [LONG_1, LONG_2], [LONG_1, LONG_1.toUpperCase()], ['girls cheering', 'Girls cheering.']] as const) {
+      const fx = messageFeatures(x, p);
+      const stored = decodeFeatures(encodeFeatures(messageFeatures(y, p, false)), p);
+      expect(Array.from(stored.shingles)).toEqual(Array.from(messageFeatures(y, p).shingles));
+      expect(similarity(fx, stored, p)).toBe(similarity(fx, messageFeatures(y, p), p));
+    }
+  });
+
+  it('keep member records readable, also those written before features were stored', () => {
+    const feat = encodeFeatures(messageFeatures(LONG_1, p));
+    const root = { doc: 'd1', seg: 3, cluster: 'm1', root: '1.3', sim: 1, feat, text: LONG_1 };
+    expect(decodeMember(encodeMember(root))).toEqual(root);
+    const other = { ...root, root: '1.0', sim: 0.8, text: null };
+    expect(decodeMember(encodeMember(other))).toEqual(other);
+    const repeat = { ...other, feat: null };
+    expect(decodeMember(encodeMember(repeat))).toEqual(repeat);
+    expect(decodeMember(`d1\t3\tm1\t1.3\t1\t${LONG_1}`)).toEqual({ ...root, feat: null });
+    expect(decodeMember('d1\t3\tm1\t1.0\t0.8')).toEqual({ ...repeat });
   });
 });
 

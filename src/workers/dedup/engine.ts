@@ -15,6 +15,8 @@
 import type { ClusterInfo, IndexSegment, SegmentAssignment } from './index-types.js';
 import {
   clusterId,
+  decodeFeatures,
+  encodeFeatures,
   linkThreshold,
   messageFeatures,
   roundSimilarity,
@@ -33,36 +35,44 @@ export interface MemberRecord {
   root: string;
   /** similarity to the first occurrence */
   sim: number;
-  /** original text; null for exact repeats, which are never candidates themselves */
+  /** verification features (encodeFeatures); null for exact repeats, which are never candidates themselves */
+  feat: string | null;
+  /** original text of a cluster's first occurrence (messages.jsonl shows it); null for the other occurrences */
   text: string | null;
 }
 
+/**
+ * "doc\tseg\tcluster\troot\tsim\tfeat\ttext", empty fields for null (indexed messages always
+ * have words, so a real text is never empty; texts hold no tabs: clean turns them into spaces).
+ * Records written before features were stored have six fields (text last) or five (repeats):
+ * their features are computed from the text when they are met as candidates.
+ */
 export function encodeMember(m: MemberRecord): string {
-  const head = `${m.doc}\t${m.seg}\t${m.cluster}\t${m.root}\t${m.sim}`;
-  return m.text === null ? head : `${head}\t${m.text}`;
+  return `${m.doc}\t${m.seg}\t${m.cluster}\t${m.root}\t${m.sim}\t${m.feat ?? ''}\t${m.text ?? ''}`;
 }
 
 export function decodeMember(s: string): MemberRecord {
   const parts: string[] = [];
   let from = 0;
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < 6 && from >= 0; i++) {
     const tab = s.indexOf('\t', from);
-    if (tab < 0) {
-      parts.push(s.slice(from));
-      from = -1;
-      break;
-    }
-    parts.push(s.slice(from, tab));
-    from = tab + 1;
+    parts.push(tab < 0 ? s.slice(from) : s.slice(from, tab));
+    from = tab < 0 ? -1 : tab + 1;
   }
-  return {
+  const m: MemberRecord = {
     doc: parts[0]!,
     seg: Number(parts[1]),
     cluster: parts[2]!,
     root: parts[3]!,
     sim: Number(parts[4]),
-    text: from < 0 ? null : s.slice(from),
+    feat: null,
+    text: null,
   };
+  if (from >= 0) {
+    m.feat = parts[5] || null;
+    m.text = s.slice(from) || null;
+  } else if (parts.length === 6) m.text = parts[5] || null; // older record: text, no features
+  return m;
 }
 
 /** What the index keeps per document: its number, path and the answer it was given. */
@@ -90,8 +100,6 @@ export interface CommitPlan {
   /** cluster id, root mid, mid: appended to the cluster's occurrence list (created with the root first) */
   clusterAdd: [string, string, string][];
   maxBucket: number;
-  /** mid and segment position of each message stored with its text (not sent to the store) */
-  indexed: [string, number][];
   /** clusters this document starts */
   newClusters: number;
 }
@@ -163,27 +171,10 @@ export async function readSnapshot(store: StoreOps, features: MessageFeatures[],
 /** Process-wide counters, for the benchmark and the evaluation script. */
 export const engineCounters = { messages: 0, candidates: 0, linked: 0, conflicts: 0 };
 
-/**
- * Verification features of stored messages: a message met as a candidate again (the common
- * case: popular buckets) is not normalised again. Keyed by mid, which is short and cheap to
- * hash (the text would be hashed again on every lookup, since decoded members are new strings);
- * an entry counts only when its text is the same, so a mid reused after an index reset or in
- * another namespace never gets another message's features. Bounded: the oldest entry goes
- * first (refreshing entries on every hit cost more than the misses it saved).
- */
-const FEATURE_CACHE_MAX = 200_000;
-const featureCache = new Map<string, { text: string; f: MessageFeatures }>();
-function cachedFeatures(mid: string, text: string, p: SimilarityParams): MessageFeatures {
-  const hit = featureCache.get(mid);
-  if (hit && hit.text === text) return hit.f;
-  const f = messageFeatures(text, p, false);
-  rememberFeatures(mid, text, f);
-  return f;
-}
-
-function rememberFeatures(mid: string, text: string, f: MessageFeatures): void {
-  featureCache.set(mid, { text, f });
-  if (featureCache.size > FEATURE_CACHE_MAX) featureCache.delete(featureCache.keys().next().value!);
+/** Verification features of a stored message (null for exact repeats, never candidates). */
+function storedFeatures(m: MemberRecord, p: SimilarityParams): MessageFeatures | null {
+  if (m.feat !== null) return decodeFeatures(m.feat, p);
+  return m.text !== null ? messageFeatures(m.text, p, false) : null; // a record from before features were stored
 }
 
 function midOrder(mid: string): [number, number] {
@@ -239,9 +230,10 @@ export function decide(
     let f = featCache.get(mid);
     if (!f) {
       const m = members.get(mid);
-      if (!m || m.text === null) return null;
-      f = cachedFeatures(mid, m.text, p);
-      featCache.set(mid, f);
+      if (!m) return null;
+      const sf = storedFeatures(m, p);
+      if (!sf) return null;
+      featCache.set(mid, (f = sf));
     }
     return f;
   };
@@ -255,7 +247,6 @@ export function decide(
     members: [],
     clusterAdd: [],
     maxBucket: p.maxBucket,
-    indexed: [],
     newClusters: 0,
   };
   const assignments: SegmentAssignment[] = [];
@@ -311,11 +302,18 @@ export function decide(
     // An exact repeat adds nothing a later lookup could need: it is recorded as an occurrence
     // only, without text, bucket entries or exact entry.
     const repeat = exactHit !== null;
-    const rec: MemberRecord = { doc: doc.id, seg: seg.index, cluster, root, sim: roundSimilarity(rootSim), text: repeat ? null : seg.text };
+    const rec: MemberRecord = {
+      doc: doc.id,
+      seg: seg.index,
+      cluster,
+      root,
+      sim: roundSimilarity(rootSim),
+      feat: repeat ? null : encodeFeatures(f),
+      text: root === mid ? seg.text : null,
+    };
     members.set(mid, rec);
     plan.members.push([mid, encodeMember(rec)]);
     if (!repeat) {
-      plan.indexed.push([mid, i]);
       exact.set(f.exact, mid);
       plan.exactAdd.push([f.exact, mid]);
       for (const b of f.bands) {
@@ -357,12 +355,7 @@ export async function assignDocument(
     const snap = await readSnapshot(store, features, p);
     const { plan, assignments } = decide(doc, docNum, features, snap, p);
     const r = await store.commit(plan);
-    if (r.status === 'ok') {
-      // This document's new messages are the likeliest candidates of the next documents:
-      // keep the features already computed instead of normalising their text again later.
-      for (const [mid, i] of plan.indexed) rememberFeatures(mid, doc.segments[i]!.text, features[i]!);
-      return assignments;
-    }
+    if (r.status === 'ok') return assignments;
     if (r.status === 'exists') return (JSON.parse(r.record) as DocRecord).a;
     engineCounters.conflicts++;
     if (attempt >= maxAttempts) {

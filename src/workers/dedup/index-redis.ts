@@ -89,8 +89,7 @@ class RedisStore implements StoreOps {
       return [i, root, mid];
     });
     // cjson turns an empty JSON array into an empty table: fine for ipairs.
-    const { indexed: _local, ...sent } = plan;
-    const arg = JSON.stringify({ ...sent, clusterAdd });
+    const arg = JSON.stringify({ ...plan, clusterAdd });
     const keys = [...base, ...clusterKeys];
     const fn = (this.redis as unknown as Record<string, CommitFn>)[COMMIT_CMD]!;
     const r = await fn.call(this.redis, keys.length, ...keys, arg);

@@ -247,14 +247,12 @@ function lshSet(tokens: string[], minSize: number): Set<number> {
 
 /** Everything the index needs to know about one message. */
 export interface MessageFeatures {
-  /** number of word tokens (the tokens themselves are not kept: features are cached) */
+  /** number of word tokens */
   words: number;
-  /** normalised text (tokens joined by spaces): what the index stores for verification */
-  norm: string;
-  /** hash of `norm` (see exactKey); empty for features made only for verification */
+  /** hash of the normalised text (see exactKey): equal for messages identical after normalisation */
   exact: string;
   shingles: Uint32Array;
-  /** LSH band keys; empty when the message is too short for fuzzy matching */
+  /** LSH band keys; empty when the message is too short for fuzzy matching or made for verification only */
   bands: string[];
   fuzzy: boolean;
 }
@@ -262,19 +260,38 @@ export interface MessageFeatures {
 /** Features of a message; `withBands: false` skips the MinHash (enough for verification). */
 export function messageFeatures(text: string, p: SimilarityParams, withBands = true): MessageFeatures {
   const tokens = normalizeTokens(text);
-  const sh = shingles(tokens);
   const fuzzy = tokens.length >= p.minFuzzyTokens;
   return {
     words: tokens.length,
-    norm: tokens.join(' '),
-    // The exact key is looked up in the index; a candidate's own features never need it.
-    exact: withBands ? exactKey(tokens) : '',
-    shingles: sh,
+    exact: exactKey(tokens),
+    shingles: shingles(tokens),
     // LSH over the set of content words (not 1-2-grams): true near-duplicates keep most of
     // their words while unrelated texts on one topic share few, which makes buckets selective.
     bands: fuzzy && withBands ? bandKeys(minhash(lshSet(tokens, p.minFuzzyTokens), p.bands * p.rows), p.bands, p.rows) : [],
     fuzzy,
   };
+}
+
+/**
+ * What the index stores to verify a message later: "<exact key>:<words>:<shingles, base64>".
+ * A candidate is then verified by decoding these few bytes instead of normalising its text
+ * again, so the cost of a lookup does not depend on what a cache still holds (it did: at 100k
+ * documents most candidates had left a 200k-message cache and the time per message tripled).
+ */
+export function encodeFeatures(f: MessageFeatures): string {
+  const sh = f.shingles;
+  return `${f.exact}:${f.words}:${Buffer.from(sh.buffer, sh.byteOffset, sh.byteLength).toString('base64')}`;
+}
+
+export function decodeFeatures(s: string, p: SimilarityParams): MessageFeatures {
+  const a = s.indexOf(':');
+  const b = s.indexOf(':', a + 1);
+  const words = Number(s.slice(a + 1, b));
+  const bytes = Buffer.from(s.slice(b + 1), 'base64');
+  // Copied into a fresh (aligned) array: a Buffer's offset in its pool need not be a multiple of 4.
+  const sh = new Uint32Array(bytes.length >>> 2);
+  new Uint8Array(sh.buffer).set(bytes);
+  return { words, exact: s.slice(0, a), shingles: sh, bands: [], fuzzy: words >= p.minFuzzyTokens };
 }
 
 /**
@@ -292,7 +309,7 @@ export function similarity(a: MessageFeatures, b: MessageFeatures, p: Similarity
  * soon as the shingles left cannot lift the intersection to what `min` needs.
  */
 export function similarityAtLeast(a: MessageFeatures, b: MessageFeatures, min: number): number {
-  if (a.norm === b.norm) return 1;
+  if (a.exact === b.exact) return 1;
   if (!a.fuzzy || !b.fuzzy) return min <= 0 ? 0 : -1;
   const x = a.shingles;
   const y = b.shingles;

@@ -1,0 +1,79 @@
+// How the dedup stage's cost per message grows with the index: runs dedup() alone over the
+// benchmark's generated corpus (same seed and sizes as `npm run bench`) and prints, for every
+// window of documents, the time per message, LSH candidates per message and the heap.
+//
+//   npx tsx bench/dedup-growth.ts --docs 100000 [--window 10000] [--redis redis://127.0.0.1:6379]
+//
+// The issue's target: time per message at 100k documents within 1.2x of 10k.
+import { parseArgs } from 'node:util';
+import { Redis } from 'ioredis';
+import { generateCorpus } from '../src/synth/generate.js';
+import { dedup } from '../src/workers/dedup/dedup.js';
+import { engineCounters } from '../src/workers/dedup/engine.js';
+import { createMemoryIndex } from '../src/workers/dedup/index-memory.js';
+import { createRedisIndex } from '../src/workers/dedup/index-redis.js';
+import type { DedupIndex } from '../src/workers/dedup/index-types.js';
+import { SEED } from './corpus.js';
+
+const { values } = parseArgs({
+  options: {
+    docs: { type: 'string', default: '100000' },
+    window: { type: 'string', default: '10000' },
+    redis: { type: 'string' },
+    namespace: { type: 'string', default: 'bench-dedup-growth' },
+  },
+});
+const docs = Number(values.docs);
+const window = Number(values.window);
+
+let index: DedupIndex;
+let redis: Redis | null = null;
+if (values.redis) {
+  redis = new Redis(values.redis);
+  index = createRedisIndex(redis, values.namespace!);
+  await index.reset();
+} else index = createMemoryIndex(values.namespace);
+
+console.log('docs      ms/msg   cand/msg  linked/msg  heap MiB  rss MiB');
+let t = performance.now();
+let msgs = 0;
+const c0 = { ...engineCounters };
+const rows: unknown[] = [];
+// Generated window by window: the corpus of 100k documents need not sit in memory at once.
+// Same seed and options for every window, so window k is documents [k*w, (k+1)*w) of one corpus.
+let done = 0;
+let mark = { ...engineCounters };
+let tMark = t;
+let msgMark = 0;
+const corpus = generateCorpus({ docs, seed: SEED, minBytes: 1024, maxBytes: 10240 });
+for (const doc of corpus.docs) {
+  const out = await dedup(doc, index);
+  msgs += out.segments.length;
+  done++;
+  if (done % window === 0 || done === docs) {
+    const now = performance.now();
+    const m = msgs - msgMark;
+    const row = {
+      docs: done,
+      msPerMessage: (now - tMark) / m,
+      candidates: (engineCounters.candidates - mark.candidates) / m,
+      linked: (engineCounters.linked - mark.linked) / m,
+      heapMiB: process.memoryUsage().heapUsed / 2 ** 20,
+      rssMiB: process.memoryUsage().rss / 2 ** 20,
+    };
+    rows.push(row);
+    console.log(
+      `${String(done).padEnd(8)} ${row.msPerMessage.toFixed(4).padStart(8)} ${row.candidates.toFixed(2).padStart(9)} ${row.linked.toFixed(3).padStart(10)} ${row.heapMiB.toFixed(0).padStart(9)} ${row.rssMiB.toFixed(0).padStart(8)}`,
+    );
+    mark = { ...engineCounters };
+    tMark = now;
+    msgMark = msgs;
+  }
+}
+void c0;
+void t;
+console.log(JSON.stringify({ stats: await index.stats(), rows }));
+if (redis) {
+  await index.reset();
+  redis.disconnect();
+}
