@@ -1,6 +1,7 @@
 // The near-duplicate index in process memory: for --inline runs, unit tests and the benchmark's
 // baseline. Same logic (engine.ts) and same commit semantics as the Redis index.
 import { assignDocument, describeClusters, type CommitPlan, type CommitResult, type StoreOps } from './engine.js';
+import { BucketTable } from './bucket-table.js';
 import type { DedupIndex, IndexStats } from './index-types.js';
 import { resolveParams, type SimilarityParams } from './similarity.js';
 
@@ -8,34 +9,11 @@ export interface MemoryIndexOptions {
   params?: Partial<SimilarityParams>;
 }
 
-/**
- * A Map split by band ("<band>:<hash>" keys): a JavaScript Map holds at most 2^24 entries, and
- * a large drop indexes more bucket entries than that (about 25 per message).
- */
-class BandMap<V> {
-  private parts = new Map<string, Map<string, V>>();
-  private part(key: string): Map<string, V> {
-    const band = key.slice(0, key.indexOf(':') + 1);
-    let m = this.parts.get(band);
-    if (!m) this.parts.set(band, (m = new Map()));
-    return m;
-  }
-  get(key: string): V | undefined {
-    return this.part(key).get(key);
-  }
-  set(key: string, v: V): void {
-    this.part(key).set(key, v);
-  }
-  *entries(): IterableIterator<[string, V]> {
-    for (const m of this.parts.values()) yield* m;
-  }
-}
-
 class MemoryStore implements StoreOps {
   docs = new Map<string, string>();
   exactMap = new Map<string, string>();
-  /** bucket field -> its value (mids joined by commas) and how many mids it holds */
-  bucketMap = new BandMap<{ v: string; n: number }>();
+  /** LSH bucket field -> mids, as the Redis index's bucket hash holds them */
+  bucketTable = new BucketTable();
   memberMap = new Map<string, string>();
   clusterMap = new Map<string, string[]>();
   docNum = 0;
@@ -51,7 +29,7 @@ class MemoryStore implements StoreOps {
     return ++this.docNum;
   }
   async buckets(fields: string[]) {
-    return fields.map((f) => this.bucketMap.get(f)?.v ?? null);
+    return fields.map((f) => this.bucketTable.get(f));
   }
   async exact(keys: string[]) {
     return keys.map((k) => this.exactMap.get(k) ?? null);
@@ -67,16 +45,9 @@ class MemoryStore implements StoreOps {
     const existing = this.docs.get(p.doc);
     if (existing !== undefined) return { status: 'exists', record: existing };
     // Bucket values are mids (ASCII), so their length in characters is their length in bytes.
-    for (const [f, len] of p.checks) if ((this.bucketMap.get(f)?.v.length ?? 0) !== len) return { status: 'conflict' };
+    for (const [f, len] of p.checks) if (this.bucketTable.valueLength(f) !== len) return { status: 'conflict' };
     for (const k of p.absent) if (this.exactMap.has(k)) return { status: 'conflict' };
-    for (const [f, mid] of p.bucketAdd) {
-      const b = this.bucketMap.get(f);
-      if (b === undefined) this.bucketMap.set(f, { v: mid, n: 1 });
-      else if (b.n < p.maxBucket) {
-        b.v = `${b.v},${mid}`;
-        b.n++;
-      }
-    }
+    for (const [f, mid] of p.bucketAdd) this.bucketTable.add(f, mid, p.maxBucket);
     for (const [k, mid] of p.exactAdd) if (!this.exactMap.has(k)) this.exactMap.set(k, mid);
     for (const [mid, rec] of p.members) this.memberMap.set(mid, rec);
     for (const [cid, root, mid] of p.clusterAdd) {
@@ -99,7 +70,7 @@ export function createMemoryIndex(namespace = 'default', options: MemoryIndexOpt
     async stats(): Promise<IndexStats> {
       let bytes = 0;
       for (const m of [store.docs, store.exactMap, store.memberMap]) for (const [k, v] of m) bytes += 2 * (k.length + v.length);
-      for (const [k, b] of store.bucketMap.entries()) bytes += 2 * (k.length + b.v.length);
+      bytes += store.bucketTable.bytes();
       for (const [k, v] of store.clusterMap) bytes += 2 * (k.length + v.join(',').length);
       return {
         namespace,
