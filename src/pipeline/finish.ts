@@ -1,6 +1,7 @@
 // The end of a run: messages.jsonl (one line per repeated cluster, rewritten as a whole and
 // atomically, so a re-run leaves it as it was) and manifest.json.
-import { renameSync, writeFileSync } from 'node:fs';
+import { createWriteStream, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
 import path from 'node:path';
 import { MESSAGE_SCHEMA, Manifest, OutputMessage, DOCUMENT_SCHEMA, REJECTED_SCHEMA } from '../shared/schemas.js';
 import type { DedupIndex } from '../workers/dedup/index-types.js';
@@ -15,24 +16,54 @@ function writeAtomic(file: string, content: string) {
 
 const CLUSTER_BATCH = 2000;
 
-/** Merges this run's repeated clusters into messages.jsonl; returns the number of lines. */
+/**
+ * Merges this run's repeated clusters into messages.jsonl; returns the number of lines. The new
+ * file is streamed to a temporary file and renamed over the old one: at 100k documents it is a
+ * few hundred MB, too much to build as one string (V8 caps a string at 512 MB).
+ */
 export async function writeMessages(outDir: string, clusterIds: string[], index: DedupIndex): Promise<number> {
   const file = path.join(outDir, FILES.messages);
-  const lines = new Map<string, OutputMessage>();
+  // Lines of earlier runs into this folder, by cluster: kept unless this run knows more.
+  const earlier = new Map<string, string>();
   for await (const rec of readJsonl(file)) {
     const m = OutputMessage.safeParse(rec);
-    if (m.success) lines.set(m.data.cluster, m.data);
+    if (m.success) earlier.set(m.data.cluster, JSON.stringify(m.data));
   }
-  // In batches: a run of 100k documents repeats a few hundred thousand clusters.
-  for (let i = 0; i < clusterIds.length; i += CLUSTER_BATCH) {
-    const known = await index.clusters(clusterIds.slice(i, i + CLUSTER_BATCH));
-    for (const info of known.values()) {
-      if (info.occurrences.length < 2) continue;
-      lines.set(info.cluster, { schema: MESSAGE_SCHEMA, cluster: info.cluster, text: info.text, occurrences: info.occurrences });
+  const tmp = `${file}.${process.pid}.tmp`;
+  const out = createWriteStream(tmp);
+  const failed = new Promise<never>((_, reject) => out.once('error', reject));
+  failed.catch(() => {}); // observed below, where it is raced with each write
+  const write = async (line: string) => {
+    if (!out.write(line + '\n')) await Promise.race([once(out, 'drain'), failed]);
+  };
+  let lines = 0;
+  try {
+    // In batches: a run of 100k documents repeats a few hundred thousand clusters.
+    for (let i = 0; i < clusterIds.length; i += CLUSTER_BATCH) {
+      const known = await index.clusters(clusterIds.slice(i, i + CLUSTER_BATCH));
+      for (const info of known.values()) {
+        if (info.occurrences.length < 2) continue;
+        earlier.delete(info.cluster);
+        await write(JSON.stringify({ schema: MESSAGE_SCHEMA, cluster: info.cluster, text: info.text, occurrences: info.occurrences } satisfies OutputMessage));
+        lines++;
+      }
     }
+    for (const line of earlier.values()) {
+      await write(line);
+      lines++;
+    }
+    await Promise.race([new Promise<void>((resolve) => out.end(resolve)), failed]);
+    renameSync(tmp, file);
+  } catch (err) {
+    out.destroy();
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // not ours to remove (a directory of that name): the error below says what failed
+    }
+    throw err;
   }
-  writeAtomic(file, [...lines.values()].map((m) => JSON.stringify(m) + '\n').join(''));
-  return lines.size;
+  return lines;
 }
 
 export interface ManifestInput {
