@@ -118,6 +118,9 @@ describe('Redis dedup index', () => {
       const firstDoc = drop1.find((d) => d.id === s.duplicateOf!.doc)!;
       expect(c.text).toBe(firstDoc.segments[s.duplicateOf!.segment]!.text);
     }
+    // An index written before paths were kept apart has them only in the document records.
+    expect(await redis.del(`tm:{${namespace}}:dedup:paths`)).toBe(1);
+    expect(await later.clusters(linked.map((s) => s.cluster))).toEqual(info);
     const stats = await later.stats();
     expect(stats).toMatchObject({ namespace, documents: 60 });
     expect(stats.messages).toBe(corpus.docs.reduce((n, d) => n + d.segments.length, 0));

@@ -85,6 +85,7 @@ export interface DocRecord {
 /** One atomic update of the index, applied only if the index did not change since it was read. */
 export interface CommitPlan {
   doc: string;
+  path: string;
   /** DocRecord as JSON */
   rec: string;
   /** bucket fields read, with the length (in bytes) of their value when read */
@@ -110,6 +111,8 @@ export type CommitResult = { status: 'ok' } | { status: 'conflict' } | { status:
 export interface StoreOps {
   getDoc(doc: string): Promise<string | null>;
   getDocs(docs: string[]): Promise<(string | null)[]>;
+  /** document paths (absent for documents indexed before paths were kept apart) */
+  getPaths(docs: string[]): Promise<(string | null)[]>;
   nextDocNum(): Promise<number>;
   buckets(fields: string[]): Promise<(string | null)[]>;
   exact(keys: string[]): Promise<(string | null)[]>;
@@ -239,6 +242,7 @@ export function decide(
   };
   const plan: CommitPlan = {
     doc: doc.id,
+    path: doc.path,
     rec: '',
     checks: [...snap.bucketLen.entries()],
     absent: [...snap.exact.entries()].filter(([, v]) => v === null).map(([k]) => k),
@@ -380,9 +384,16 @@ export async function describeClusters(store: StoreOps, ids: string[]): Promise<
     if (v) recs.set(m, decodeMember(v));
   });
   const docIds = unique([...recs.values()].map((r) => r.doc));
-  const docVals = docIds.length ? await store.getDocs(docIds) : [];
   const paths = new Map<string, string>();
+  const pathVals = docIds.length ? await store.getPaths(docIds) : [];
   docIds.forEach((d, i) => {
+    const v = pathVals[i];
+    if (v != null) paths.set(d, v);
+  });
+  // An index written before paths were kept apart: the path is in the document's record.
+  const older = docIds.filter((d) => !paths.has(d));
+  const docVals = older.length ? await store.getDocs(older) : [];
+  older.forEach((d, i) => {
     const v = docVals[i];
     if (v) paths.set(d, (JSON.parse(v) as DocRecord).path);
   });

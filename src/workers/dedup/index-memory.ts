@@ -11,6 +11,7 @@ export interface MemoryIndexOptions {
 
 class MemoryStore implements StoreOps {
   docs = new Map<string, string>();
+  paths = new Map<string, string>();
   exactMap = new Map<string, string>();
   /** LSH bucket field -> mids, as the Redis index's bucket hash holds them */
   bucketTable = new BucketTable();
@@ -24,6 +25,9 @@ class MemoryStore implements StoreOps {
   }
   async getDocs(docs: string[]) {
     return docs.map((d) => this.docs.get(d) ?? null);
+  }
+  async getPaths(docs: string[]) {
+    return docs.map((d) => this.paths.get(d) ?? null);
   }
   async nextDocNum() {
     return ++this.docNum;
@@ -56,6 +60,7 @@ class MemoryStore implements StoreOps {
       else this.clusterMap.set(cid, [root, mid]);
     }
     this.clusters += p.newClusters;
+    this.paths.set(p.doc, p.path);
     this.docs.set(p.doc, p.rec);
     return { status: 'ok' };
   }
@@ -69,7 +74,7 @@ export function createMemoryIndex(namespace = 'default', options: MemoryIndexOpt
     clusters: (ids) => describeClusters(store, ids),
     async stats(): Promise<IndexStats> {
       let bytes = 0;
-      for (const m of [store.docs, store.exactMap, store.memberMap]) for (const [k, v] of m) bytes += 2 * (k.length + v.length);
+      for (const m of [store.docs, store.paths, store.exactMap, store.memberMap]) for (const [k, v] of m) bytes += 2 * (k.length + v.length);
       bytes += store.bucketTable.bytes();
       for (const [k, v] of store.clusterMap) bytes += 2 * (k.length + v.join(',').length);
       return {

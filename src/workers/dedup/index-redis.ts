@@ -9,6 +9,7 @@
 //   tm:{ns}:dedup:bucket  hash  LSH band key -> "mid,mid,..." (bounded: maxBucket)
 //   tm:{ns}:dedup:member  hash  mid -> "doc\tsegment\tcluster\troot mid\tsimilarity[\ttext]"
 //   tm:{ns}:dedup:meta    hash  docnum, clusters
+//   tm:{ns}:dedup:paths   hash  document id -> path (messages.jsonl reads these, not the records)
 //   tm:{ns}:dedup:c:<id>  list  occurrences (mids) of a cluster seen more than once, first first
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
@@ -33,12 +34,12 @@ export function dedupKeyPrefix(namespace: string): string {
 }
 
 class RedisStore implements StoreOps {
-  readonly k: { docs: string; exact: string; bucket: string; member: string; meta: string };
+  readonly k: { docs: string; exact: string; bucket: string; member: string; meta: string; paths: string };
   constructor(
     private readonly redis: Redis,
     readonly prefix: string,
   ) {
-    this.k = { docs: `${prefix}docs`, exact: `${prefix}exact`, bucket: `${prefix}bucket`, member: `${prefix}member`, meta: `${prefix}meta` };
+    this.k = { docs: `${prefix}docs`, exact: `${prefix}exact`, bucket: `${prefix}bucket`, member: `${prefix}member`, meta: `${prefix}meta`, paths: `${prefix}paths` };
     if (typeof (redis as unknown as Record<string, unknown>)[COMMIT_CMD] !== 'function') redis.defineCommand(COMMIT_CMD, { lua: COMMIT_LUA });
   }
   private async hmget(key: string, fields: string[]): Promise<(string | null)[]> {
@@ -53,6 +54,9 @@ class RedisStore implements StoreOps {
   }
   getDocs(docs: string[]) {
     return this.hmget(this.k.docs, docs);
+  }
+  getPaths(docs: string[]) {
+    return this.hmget(this.k.paths, docs);
   }
   nextDocNum() {
     return this.redis.hincrby(this.k.meta, 'docnum', 1);
@@ -78,7 +82,7 @@ class RedisStore implements StoreOps {
   async commit(plan: CommitPlan): Promise<CommitResult> {
     const clusterKeys: string[] = [];
     const keyIndex = new Map<string, number>();
-    const base = [this.k.docs, this.k.exact, this.k.bucket, this.k.member, this.k.meta];
+    const base = [this.k.docs, this.k.exact, this.k.bucket, this.k.member, this.k.meta, this.k.paths];
     const clusterAdd = plan.clusterAdd.map(([cid, root, mid]) => {
       let i = keyIndex.get(cid);
       if (i === undefined) {

@@ -7,9 +7,10 @@
 -- KEYS[3]  buckets  hash  LSH band key -> "mid,mid,..." (at most maxBucket mids)
 -- KEYS[4]  members  hash  mid -> member record
 -- KEYS[5]  meta     hash  counters (clusters)
--- KEYS[6..] cluster occurrence lists, one per cluster in ARGV[1].clusterAdd (first occurrence first)
+-- KEYS[6]  paths    hash  document id -> path (what messages.jsonl needs of a document)
+-- KEYS[7..] cluster occurrence lists, one per cluster in ARGV[1].clusterAdd (first occurrence first)
 --
--- ARGV[1]  JSON plan: { doc, rec, checks: [[bucket, observed byte length]], absent: [exact key],
+-- ARGV[1]  JSON plan: { doc, path, rec, checks: [[bucket, observed byte length]], absent: [exact key],
 --          bucketAdd: [[bucket, mid]], exactAdd: [[key, mid]], members: [[mid, record]],
 --          clusterAdd: [[key index into KEYS, root mid, mid]], maxBucket, newClusters }
 --
@@ -51,5 +52,6 @@ for _, c in ipairs(p.clusterAdd) do
   end
 end
 if tonumber(p.newClusters) > 0 then redis.call('HINCRBY', KEYS[5], 'clusters', p.newClusters) end
+redis.call('HSET', KEYS[6], p.doc, p.path)
 redis.call('HSET', KEYS[1], p.doc, p.rec)
 return {'ok'}
