@@ -1,7 +1,7 @@
 // Pair precision and recall of the dedup stage on a generated corpus, by edit-rate band.
 //
 //   npx tsx src/synth/evaluate-dedup.ts --docs 2000 [--seed 42] [--threshold 0.5]
-//        [--bands 16 --rows 3] [--redis redis://127.0.0.1:6379 --namespace synth-eval] [--json]
+//        [--bands 16 --rows 3] [--max-candidates 24] [--redis redis://127.0.0.1:6379 --namespace synth-eval] [--json]
 //
 // A predicted pair is two segments in one cluster; it is true when both were planted from the
 // same source message. Recall is reported by the planted edit rate (pairs of a source and its
@@ -176,6 +176,7 @@ async function main() {
       threshold: { type: 'string' },
       bands: { type: 'string' },
       rows: { type: 'string' },
+      'max-candidates': { type: 'string' },
       redis: { type: 'string' },
       namespace: { type: 'string', default: 'synth-eval' },
       json: { type: 'boolean', default: false },
@@ -185,6 +186,7 @@ async function main() {
   if (values.threshold) params.threshold = Number(values.threshold);
   if (values.bands) params.bands = Number(values.bands);
   if (values.rows) params.rows = Number(values.rows);
+  if (values['max-candidates']) params.maxCandidates = Number(values['max-candidates']);
   const t0 = performance.now();
   const corpus = generateCorpus({ docs: Number(values.docs), seed: Number(values.seed) });
   const genMs = performance.now() - t0;

@@ -288,9 +288,14 @@ export function decodeFeatures(s: string, p: SimilarityParams): MessageFeatures 
   const b = s.indexOf(':', a + 1);
   const words = Number(s.slice(a + 1, b));
   const bytes = Buffer.from(s.slice(b + 1), 'base64');
-  // Copied into a fresh (aligned) array: a Buffer's offset in its pool need not be a multiple of 4.
-  const sh = new Uint32Array(bytes.length >>> 2);
-  new Uint8Array(sh.buffer).set(bytes);
+  // A view when the bytes sit at a multiple of 4 in Buffer's pool (features are not kept past
+  // one document's decision, so the pool slab is not held for long), else an aligned copy.
+  let sh: Uint32Array;
+  if (bytes.byteOffset % 4 === 0) sh = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length >>> 2);
+  else {
+    sh = new Uint32Array(bytes.length >>> 2);
+    new Uint8Array(sh.buffer).set(bytes);
+  }
   return { words, exact: s.slice(0, a), shingles: sh, bands: [], fuzzy: words >= p.minFuzzyTokens };
 }
 
