@@ -38,7 +38,7 @@ export const DEFAULT_PARAMS: SimilarityParams = {
   shortTokens: 10,
   shortThreshold: 0.6,
   maxBucket: 12,
-  maxCandidates: 24,
+  maxCandidates: 12,
   nearDuplicateShare: 0.5,
 };
 
