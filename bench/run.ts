@@ -8,6 +8,7 @@
 //   npm run bench -- --only a,d        scenarios to run
 //   npm run bench -- --profile         CPU profile of an inline run of ~1k docs, summarised
 //   npm run bench -- --profile --profile-bullmq   the same for (b)   [--tag NAME] [--keep]
+//   npm run bench -- --c-split         (c) as an idle producer + one worker process per core
 //   npm run bench -- --no-readme       do not touch README.md
 //   npm run bench -- --no-entities     skip the entity comparison with compromise (../shared gold)
 //   npm run bench -- --readme-only --date YYYY-MM-DD [--docs ...] [--wall S]   README section from saved JSON
@@ -43,6 +44,9 @@ if (sizes.some((n) => !Number.isInteger(n) || n < 1)) {
 }
 const only = new Set(values('--only').length ? values('--only') : ['a', 'b', 'c', 'd', 'e']);
 const keep = flag('--keep');
+// (c) is laid out as `textmill run` lays itself out by default: the run process works too, plus
+// one `textmill worker` per other core. --c-split: an idle producer and one worker per core.
+const cSplit = flag('--c-split');
 
 const children = new Set<ChildProcess>();
 const cleanups: Array<() => Promise<void>> = [];
@@ -224,7 +228,9 @@ async function payloadRatios(url: string, namespace: string): Promise<Record<str
 const LABELS: Record<string, string> = {
   a: '(a) inline, 1 process',
   b: '(b) BullMQ, 1 worker process',
-  c: `(c) BullMQ, producer + ${CORES} worker processes`,
+  c: cSplit
+    ? `(c) BullMQ, producer + ${CORES} worker processes`
+    : `(c) BullMQ, run + ${CORES - 1} worker process${CORES === 2 ? '' : 'es'} (default layout)`,
   d: '(d) limit: bare wink-nlp readDoc',
   e: `(e) limit: no-op 5-stage BullMQ chain, ${CORES} worker processes`,
 };
@@ -314,10 +320,11 @@ async function benchSize(tmp: string, docs: number, bar: Progress): Promise<Benc
         processes = [{ role: 'run: producer + in-process workers', peakRssBytes: r.maxRssBytes }];
         ratios = await payloadRatios(redis.url, ns);
       } else if (id === 'c') {
-        const workers = await startTextmillWorkers(CORES, redis.url, ns);
-        r = await forkScenario({ ...base('produce', ns), redisUrl: redis.url }, bar).done;
+        const workers = await startTextmillWorkers(cSplit ? CORES : CORES - 1, redis.url, ns);
+        r = await forkScenario({ ...base(cSplit ? 'produce' : 'local', ns), redisUrl: redis.url }, bar).done;
         const peaks = await stopAll(workers);
-        processes = [{ role: 'producer (runDrop, localWorkers: false)', peakRssBytes: r.maxRssBytes }, ...peaks.map((p, i) => ({ role: `textmill worker ${i + 1}`, peakRssBytes: p }))];
+        const role = cSplit ? 'producer (runDrop, localWorkers: false)' : 'run: producer + in-process workers';
+        processes = [{ role, peakRssBytes: r.maxRssBytes }, ...peaks.map((p, i) => ({ role: `textmill worker ${i + 1}`, peakRssBytes: p }))];
       } else {
         const workers = await startNoopWorkers(CORES, redis.url, ns, ratios);
         r = await forkScenario({ ...base('noop', ns), redisUrl: redis.url }, bar).done;

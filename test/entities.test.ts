@@ -162,9 +162,9 @@ describe('extractEntities', () => {
     expect(person[0]!.mentions).toHaveLength(2);
     expect(find(out.entities, 'ORG', 'United Nations')).toHaveLength(1);
     expect(out.analysis).toHaveLength(2);
-    expect(out.analysis[1]!.normals).toEqual(['mr.', 'guterres', 'met', 'children', 'there']);
-    expect(out.analysis[1]!.lemmas).toContain('meet');
-    expect(out.analysis[1]!.lemmas).toContain('child');
+    expect(out.analysis[1]!.normals).toBe('mr. guterres met children there');
+    expect(out.analysis[1]!.lemmas.split(' ')).toContain('meet');
+    expect(out.analysis[1]!.lemmas.split(' ')).toContain('child');
   });
 
   // Found by the 1,000-document benchmark corpus (seed 20240607, file 000893): wink-nlp keeps
@@ -182,9 +182,9 @@ describe('extractEntities', () => {
       nearDuplicateOf: null,
     };
     const out = EntitiesDoc.parse(extractEntities(doc, kb));
-    expect(out.analysis[0]!.normals).toEqual(['we', 'cannot', 'said', 'the', 'envoy']);
-    expect(out.analysis[0]!.lemmas).toEqual(['we', 'cannot', 'say', 'the', 'envoy']);
-    expect(analyseText(text).lemmas).toEqual(['we', 'cannot', 'say', 'the', 'envoy']);
+    expect(out.analysis[0]!.normals).toBe('we cannot said the envoy');
+    expect(out.analysis[0]!.lemmas).toBe('we cannot say the envoy');
+    expect(analyseText(text).lemmas).toBe('we cannot say the envoy');
   });
 });
 

@@ -93,22 +93,15 @@ export const Entity = z.object({
 export type Entity = z.infer<typeof Entity>;
 
 /**
- * What the entity stage passes on so the theme stage need not parse the text again:
- * per segment, the lower-cased normal form and the lemma of each word token.
+ * What the entity stage passes on so the theme stage need not parse the text again: per
+ * segment, the lower-cased normal form and the lemma of each word token, each list as one
+ * string of words separated by single spaces (word tokens hold no spaces). One string, not an
+ * array of a few hundred: a job's JSON is written and parsed again at every hop between
+ * stages, and these word arrays were most of the values in the largest payload.
  */
-/**
- * An array of strings, checked in one plain loop: the analysis holds every word of a document,
- * and zod's per-element parse of those arrays was most of the validation cost of a job. Its
- * JSON Schema is still { type: array, items: string } (see STRING_LIST_JSON_SCHEMA).
- */
-export const StringList = z.custom<string[]>((v) => Array.isArray(v) && v.every((x) => typeof x === 'string'), {
-  message: 'expected an array of strings',
-});
-export const STRING_LIST_JSON_SCHEMA = { type: 'array', items: { type: 'string' } } as const;
-
 export const SegmentAnalysis = z.object({
-  normals: StringList,
-  lemmas: StringList,
+  normals: z.string(),
+  lemmas: z.string(),
 });
 export type SegmentAnalysis = z.infer<typeof SegmentAnalysis>;
 

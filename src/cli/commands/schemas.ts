@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { EXPORTED_SCHEMAS, STRING_LIST_JSON_SCHEMA, StringList } from '../../shared/schemas.js';
+import { EXPORTED_SCHEMAS } from '../../shared/schemas.js';
 
 /** zod 4 exports JSON Schema itself; `npm run schemas` refreshes schemas/. */
 export function writeJsonSchemas(outDir: string): string[] {
@@ -12,9 +12,6 @@ export function writeJsonSchemas(outDir: string): string[] {
     const json = z.toJSONSchema(schema, {
       io: 'output',
       unrepresentable: 'any',
-      override: (ctx) => {
-        if (ctx.zodSchema === StringList) Object.assign(ctx.jsonSchema, STRING_LIST_JSON_SCHEMA);
-      },
     });
     writeFileSync(file, JSON.stringify({ $id: `textmill/${name}`, ...json }, null, 2) + '\n');
     return file;

@@ -918,13 +918,14 @@ function segmentAnalysis(r: DocReader, doc: DedupDoc): SegmentAnalysis[] {
     const normals: string[] = [];
     const lemmas: string[] = [];
     while (j < n && r.start[j]! < seg.end) {
-      if (r.type[j] === 'word' && r.start[j]! >= seg.start) {
+      // A space inside a token would shift the space-separated lists against each other.
+      if (r.type[j] === 'word' && r.start[j]! >= seg.start && !/\s/.test(r.lower[j]!) && !/\s/.test(r.lemma[j]!)) {
         normals.push(r.lower[j]!.toLowerCase());
         lemmas.push(r.lemma[j]!.toLowerCase());
       }
       j++;
     }
-    out.push({ normals, lemmas });
+    out.push({ normals: normals.join(' '), lemmas: lemmas.join(' ') });
   }
   return out;
 }

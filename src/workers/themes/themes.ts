@@ -68,11 +68,12 @@ export function analyseText(text: string): SegmentAnalysis {
   const lemmas: string[] = [];
   for (const t of tokenize(text)) {
     const normal = t.normal.toLowerCase();
-    if (!isWord(normal)) continue;
+    const lemma = t.lemma.toLowerCase();
+    if (!isWord(normal) || /\s/.test(normal) || /\s/.test(lemma)) continue;
     normals.push(normal);
-    lemmas.push(t.lemma.toLowerCase());
+    lemmas.push(lemma);
   }
-  return { normals, lemmas };
+  return { normals: normals.join(' '), lemmas: lemmas.join(' ') };
 }
 
 function wordMatches(m: WordMatcher, normal: string, lemma: string): boolean {
@@ -84,12 +85,14 @@ function wordMatches(m: WordMatcher, normal: string, lemma: string): boolean {
 function words(a: SegmentAnalysis | undefined): { normals: string[]; lemmas: string[] } {
   const normals: string[] = [];
   const lemmas: string[] = [];
-  if (!a) return { normals, lemmas };
-  for (let i = 0; i < a.normals.length; i++) {
-    const n = (a.normals[i] ?? '').toLowerCase();
+  if (!a || a.normals === '') return { normals, lemmas };
+  const ns = a.normals.split(' ');
+  const ls = a.lemmas.split(' ');
+  for (let i = 0; i < ns.length; i++) {
+    const n = ns[i]!.toLowerCase();
     if (!isWord(n)) continue;
     normals.push(n);
-    lemmas.push((a.lemmas[i] ?? n).toLowerCase());
+    lemmas.push((ls[i] || n).toLowerCase());
   }
   return { normals, lemmas };
 }
