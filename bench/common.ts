@@ -22,6 +22,8 @@ export interface ScenarioResult {
   latenciesMs?: number[];
   index?: IndexStats;
   maxRssBytes: number;
+  /** user + system CPU time of the scenario process */
+  cpuMs: number;
 }
 
 /** Every file of a drop, in a stable order. */
@@ -43,6 +45,21 @@ export function peakRss(pid: number): number | null {
   try {
     const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) * 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * User + system CPU time of a live process (utime + stime of /proc/<pid>/stat, in clock ticks
+ * of 1/100 s on Linux), in ms; null when it is gone.
+ */
+export function cpuMs(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces), which ends at the last ')'.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10;
   } catch {
     return null;
   }

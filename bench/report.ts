@@ -17,8 +17,10 @@ export interface ScenarioReport {
   stageMs?: Record<string, number>;
   stageShare?: Record<string, number>;
   latency: { p50Ms: number | null; p95Ms: number | null; n: number; method: string };
-  processes: { role: string; peakRssBytes: number }[];
-  redis?: { usedMemoryPeak: number; usedMemory: number; peakBytesPerDoc: number };
+  /** cpuMs: user + system CPU time of the process over the scenario */
+  processes: { role: string; peakRssBytes: number; cpuMs?: number | null }[];
+  /** cpuMs: CPU time of the scenario's private redis-server */
+  redis?: { usedMemoryPeak: number; usedMemory: number; peakBytesPerDoc: number; cpuMs?: number };
   index?: IndexStats;
   payloadRatios?: Record<string, number>;
 }
@@ -42,6 +44,14 @@ function shareText(s?: Record<string, number>): string {
     .join(', ');
 }
 
+/** CPU time per document of each process, Redis last: where the cores went. */
+function cpuText(s: ScenarioReport): string {
+  const perDoc = (ms: number | null | undefined) => (ms === null || ms === undefined ? '?' : (ms / s.files).toFixed(1));
+  if (!s.processes.some((p) => p.cpuMs != null)) return '–';
+  const own = s.processes.map((p) => perDoc(p.cpuMs)).join(' + ');
+  return s.redis?.cpuMs !== undefined ? `${own} (+ ${perDoc(s.redis.cpuMs)})` : own;
+}
+
 export function markdown(reports: BenchReport[], chartFile: string, wallS?: number, entities: EntityComparison[] = []): string {
   const r0 = reports[0]!;
   const out: string[] = [];
@@ -54,12 +64,12 @@ export function markdown(reports: BenchReport[], chartFile: string, wallS?: numb
     '',
   );
   out.push(`![documents per second by scenario](${chartFile})`, '');
-  out.push('| docs | scenario | docs/s | MB/s | p50 ms | p95 ms | peak RSS per process (MiB) | Redis peak (MiB) | stage share of time |');
-  out.push('| ---: | --- | ---: | ---: | ---: | ---: | --- | ---: | --- |');
+  out.push('| docs | scenario | docs/s | MB/s | p50 ms | p95 ms | peak RSS per process (MiB) | Redis peak (MiB) | CPU ms/doc per process (+ Redis) | stage share of time |');
+  out.push('| ---: | --- | ---: | ---: | ---: | ---: | --- | ---: | --- | --- |');
   for (const r of reports) {
     for (const s of Object.values(r.scenarios).sort((a, b) => a.id.localeCompare(b.id))) {
       out.push(
-        `| ${r.corpus.docs} | ${s.label} | ${fmt(s.docsPerS)} | ${fmt(s.mbPerS, 2)} | ${fmt(s.latency.p50Ms)} | ${fmt(s.latency.p95Ms)} | ${s.processes.map((p) => MiB(p.peakRssBytes)).join(' + ')} | ${s.redis ? MiB(s.redis.usedMemoryPeak) : '–'} | ${shareText(s.stageShare)} |`,
+        `| ${r.corpus.docs} | ${s.label} | ${fmt(s.docsPerS)} | ${fmt(s.mbPerS, 2)} | ${fmt(s.latency.p50Ms)} | ${fmt(s.latency.p95Ms)} | ${s.processes.map((p) => MiB(p.peakRssBytes)).join(' + ')} | ${s.redis ? MiB(s.redis.usedMemoryPeak) : '–'} | ${cpuText(s)} | ${shareText(s.stageShare)} |`,
       );
     }
   }

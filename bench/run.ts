@@ -22,7 +22,7 @@ import { connect, startEmbeddedRedis } from '../src/shared/redis.js';
 import { queuePrefix, STAGES } from '../src/shared/queues.js';
 import { createRedisIndex } from '../src/workers/dedup/index-redis.js';
 import { writeCorpus, SEED, type BenchCorpus } from './corpus.js';
-import { peakRss, percentile, type Mode, type ScenarioArgs, type ScenarioResult } from './common.js';
+import { cpuMs, peakRss, percentile, type Mode, type ScenarioArgs, type ScenarioResult } from './common.js';
 import { Progress } from './progress.js';
 import { updateReadme, type BenchReport, type ScenarioReport } from './report.js';
 import { summarise } from './profile-summary.js';
@@ -127,8 +127,8 @@ async function startNoopWorkers(n: number, redisUrl: string, namespace: string, 
 }
 
 /** Peak RSS of each process, then SIGTERM and wait. */
-async function stopAll(procs: ChildProcess[]): Promise<number[]> {
-  const peaks = procs.map((p) => peakRss(p.pid!) ?? 0);
+async function stopAll(procs: ChildProcess[]): Promise<{ peak: number; cpuMs: number | null }[]> {
+  const peaks = procs.map((p) => ({ peak: peakRss(p.pid!) ?? 0, cpuMs: cpuMs(p.pid!) }));
   await Promise.all(
     procs.map(
       (p) =>
@@ -188,9 +188,13 @@ async function latencyTracker(redisUrl: string, namespace: string) {
 async function redisInfo(url: string) {
   const r = connect(url, 'client');
   try {
-    const info = await r.info('memory');
-    const field = (f: string) => Number(new RegExp(`^${f}:(\\d+)`, 'm').exec(info)?.[1] ?? 0);
-    return { usedMemoryPeak: field('used_memory_peak'), usedMemory: field('used_memory') };
+    const info = (await r.info('memory')) + (await r.info('cpu'));
+    const field = (f: string) => Number(new RegExp(`^${f}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0);
+    return {
+      usedMemoryPeak: field('used_memory_peak'),
+      usedMemory: field('used_memory'),
+      cpuMs: Math.round((field('used_cpu_user') + field('used_cpu_sys')) * 1000),
+    };
   } finally {
     r.disconnect();
   }
@@ -290,7 +294,7 @@ async function benchSize(tmp: string, docs: number, bar: Progress): Promise<Benc
     const r = await forkScenario(base('readdoc', 'd'), bar).done;
     scen.d = summarize('d', corpus, r, {
       latency: latencyOf(r.latenciesMs ?? [], 'time of one nlp.readDoc call'),
-      processes: [{ role: 'readDoc loop', peakRssBytes: r.maxRssBytes }],
+      processes: [{ role: 'readDoc loop', peakRssBytes: r.maxRssBytes, cpuMs: r.cpuMs }],
     });
     bar.done(line(scen.d));
   }
@@ -300,7 +304,7 @@ async function benchSize(tmp: string, docs: number, bar: Progress): Promise<Benc
     const r = await forkScenario(base('inline', 'a'), bar).done;
     scen.a = summarize('a', corpus, r, {
       latency: latencyOf(r.latenciesMs ?? [], "producer's hand-off (after read + decode) to the documents.jsonl line"),
-      processes: [{ role: 'inline run', peakRssBytes: r.maxRssBytes }],
+      processes: [{ role: 'inline run', peakRssBytes: r.maxRssBytes, cpuMs: r.cpuMs }],
     });
     bar.done(line(scen.a));
   }
@@ -314,22 +318,22 @@ async function benchSize(tmp: string, docs: number, bar: Progress): Promise<Benc
       bar.start(LABELS[id]!, corpus.files);
       const track = await latencyTracker(redis.url, ns);
       let r: ScenarioResult;
-      let processes: { role: string; peakRssBytes: number }[];
+      let processes: ScenarioReport['processes'];
       if (id === 'b') {
         r = await forkScenario({ ...base('local', ns), redisUrl: redis.url }, bar).done;
-        processes = [{ role: 'run: producer + in-process workers', peakRssBytes: r.maxRssBytes }];
+        processes = [{ role: 'run: producer + in-process workers', peakRssBytes: r.maxRssBytes, cpuMs: r.cpuMs }];
         ratios = await payloadRatios(redis.url, ns);
       } else if (id === 'c') {
         const workers = await startTextmillWorkers(cSplit ? CORES : CORES - 1, redis.url, ns);
         r = await forkScenario({ ...base(cSplit ? 'produce' : 'local', ns), redisUrl: redis.url }, bar).done;
         const peaks = await stopAll(workers);
         const role = cSplit ? 'producer (runDrop, localWorkers: false)' : 'run: producer + in-process workers';
-        processes = [{ role, peakRssBytes: r.maxRssBytes }, ...peaks.map((p, i) => ({ role: `textmill worker ${i + 1}`, peakRssBytes: p }))];
+        processes = [{ role, peakRssBytes: r.maxRssBytes, cpuMs: r.cpuMs }, ...peaks.map((p, i) => ({ role: `textmill worker ${i + 1}`, peakRssBytes: p.peak, cpuMs: p.cpuMs }))];
       } else {
         const workers = await startNoopWorkers(CORES, redis.url, ns, ratios);
         r = await forkScenario({ ...base('noop', ns), redisUrl: redis.url }, bar).done;
         const peaks = await stopAll(workers);
-        processes = [{ role: 'producer', peakRssBytes: r.maxRssBytes }, ...peaks.map((p, i) => ({ role: `no-op worker ${i + 1}`, peakRssBytes: p }))];
+        processes = [{ role: 'producer', peakRssBytes: r.maxRssBytes, cpuMs: r.cpuMs }, ...peaks.map((p, i) => ({ role: `no-op worker ${i + 1}`, peakRssBytes: p.peak, cpuMs: p.cpuMs }))];
       }
       await track.close();
       const mem = await redisInfo(redis.url);
@@ -371,7 +375,8 @@ async function benchSize(tmp: string, docs: number, bar: Progress): Promise<Benc
 
 function line(s: ScenarioReport): string {
   const rss = Math.max(...s.processes.map((p) => p.peakRssBytes)) / 2 ** 20;
-  return `${s.docsPerS} docs/s, ${s.mbPerS} MB/s, p50 ${s.latency.p50Ms} ms, p95 ${s.latency.p95Ms} ms, max RSS ${rss.toFixed(0)} MiB${s.redis ? `, Redis peak ${(s.redis.usedMemoryPeak / 2 ** 20).toFixed(0)} MiB` : ''}`;
+  const cpu = s.processes.map((p) => (p.cpuMs == null ? '?' : (p.cpuMs / 1000).toFixed(0))).join(' + ') + (s.redis?.cpuMs !== undefined ? ` + Redis ${(s.redis.cpuMs / 1000).toFixed(0)}` : '');
+  return `${s.docsPerS} docs/s, ${s.mbPerS} MB/s, p50 ${s.latency.p50Ms} ms, p95 ${s.latency.p95Ms} ms, max RSS ${rss.toFixed(0)} MiB${s.redis ? `, Redis peak ${(s.redis.usedMemoryPeak / 2 ** 20).toFixed(0)} MiB` : ''}, CPU s ${cpu}`;
 }
 
 // ------------------------------------------------------------------ profile

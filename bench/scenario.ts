@@ -19,7 +19,7 @@ const args = JSON.parse(process.argv[2]!) as ScenarioArgs;
 const send = (m: unknown) => process.send?.(m);
 const progress = (done: number, total: number | null) => send({ type: 'progress', done, total });
 
-async function pipeline(): Promise<Omit<ScenarioResult, 'maxRssBytes'>> {
+async function pipeline(): Promise<Omit<ScenarioResult, 'maxRssBytes' | 'cpuMs'>> {
   const { runDrop } = await import('../src/pipeline/run.js');
   const settings = resolveSettings({ namespace: args.namespace, ...(args.concurrency ? { concurrency: args.concurrency } : {}) }, process.env);
   const logger = createLogger({ level: 'warn' });
@@ -72,7 +72,7 @@ async function pipeline(): Promise<Omit<ScenarioResult, 'maxRssBytes'>> {
   };
 }
 
-async function readdoc(): Promise<Omit<ScenarioResult, 'maxRssBytes'>> {
+async function readdoc(): Promise<Omit<ScenarioResult, 'maxRssBytes' | 'cpuMs'>> {
   const { nlp } = await import('../src/shared/nlp.js');
   const texts = listFiles(args.dropDir).map((f) => readFileSync(f, 'utf8'));
   nlp.readDoc('Warm up the model once.');
@@ -89,7 +89,7 @@ async function readdoc(): Promise<Omit<ScenarioResult, 'maxRssBytes'>> {
   return { elapsedMs, files: texts.length, latenciesMs: latencies };
 }
 
-async function noop(): Promise<Omit<ScenarioResult, 'maxRssBytes'>> {
+async function noop(): Promise<Omit<ScenarioResult, 'maxRssBytes' | 'cpuMs'>> {
   // The same hand-off as runDrop's: one job per file, at most 64 in flight, deterministic ids.
   const redis = connect(args.redisUrl!, 'worker');
   const queue = new Queue('clean', { connection: redis, prefix: queuePrefix(args.namespace), defaultJobOptions: defaultJobOptions(3, 1000) });
@@ -123,7 +123,8 @@ async function noop(): Promise<Omit<ScenarioResult, 'maxRssBytes'>> {
 try {
   const r = args.mode === 'readdoc' ? await readdoc() : args.mode === 'noop' ? await noop() : await pipeline();
   // maxRSS is in KiB on Linux
-  send({ type: 'result', result: { ...r, maxRssBytes: process.resourceUsage().maxRSS * 1024 } satisfies ScenarioResult });
+  const cpu = process.cpuUsage();
+  send({ type: 'result', result: { ...r, maxRssBytes: process.resourceUsage().maxRSS * 1024, cpuMs: (cpu.user + cpu.system) / 1000 } satisfies ScenarioResult });
 } catch (err) {
   send({ type: 'error', message: (err as Error).stack ?? String(err) });
   process.exitCode = 1;
