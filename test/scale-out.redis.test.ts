@@ -1,19 +1,11 @@
 // Scale-out: a producer plus two separate `textmill worker` processes complete a drop with the
 // same documents as `textmill run`.
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
-import { CORPUS, readOut, ROOT, run, settings, tmpDir, uniqueNamespace } from './helpers/pipeline.js';
+import type { ChildProcess } from 'node:child_process';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { CORPUS, readOut, run, settings, tmpDir, uniqueNamespace } from './helpers/pipeline.js';
+import { exitOf, killAll, textmillProcess } from './helpers/processes.js';
 
-const BIN = path.join(ROOT, 'bin/textmill.js');
 const url = inject('redisUrl');
-
-function textmill(args: string[]): ChildProcess {
-  return spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TEXTMILL_LOG_LEVEL: 'warn' } });
-}
-
-const exitOf = (p: ChildProcess) => new Promise<number | null>((r) => (p.exitCode !== null ? r(p.exitCode) : p.once('exit', (c) => r(c))));
 
 function comparable(docs: any[]) {
   // cluster ids name the first occurrence, which may differ with the processing order;
@@ -25,23 +17,19 @@ function comparable(docs: any[]) {
 
 describe('scale-out across processes', () => {
   const procs: ChildProcess[] = [];
-  afterAll(() => {
-    for (const p of procs) if (p.exitCode === null) p.kill('SIGKILL');
-  });
+  afterAll(() => killAll(procs));
 
   it('a producer and two worker processes give the same documents as run', async () => {
     const namespace = uniqueNamespace();
     const out = tmpDir();
-    const workers = [1, 2].map(() => textmill(['worker', '--redis', url, '--namespace', namespace, '--concurrency', '2']));
+    const workers = [1, 2].map(() => textmillProcess(['worker', '--redis', url, '--namespace', namespace, '--concurrency', '2']).proc);
     procs.push(...workers);
-    const producer = textmill(['produce', CORPUS, '--out', out, '--redis', url, '--namespace', namespace]);
-    procs.push(producer);
-    let stdout = '';
-    producer.stdout!.on('data', (d) => (stdout += d));
-    expect(await exitOf(producer)).toBe(0);
-    expect(stdout).toMatch(/documents\s+4/);
+    const producer = textmillProcess(['produce', CORPUS, '--out', out, '--redis', url, '--namespace', namespace]);
+    procs.push(producer.proc);
+    expect(await exitOf(producer.proc)).toBe(0);
+    expect(producer.stdout()).toMatch(/documents\s+4/);
     for (const w of workers) w.kill('SIGTERM');
-    expect(await Promise.all(workers.map(exitOf))).toEqual([0, 0]);
+    expect(await Promise.all(workers.map((w) => exitOf(w)))).toEqual([0, 0]);
 
     const reference = tmpDir();
     await run(CORPUS, reference, settings({ namespace: uniqueNamespace() }), url);

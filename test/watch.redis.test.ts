@@ -1,22 +1,18 @@
 // `textmill watch` as a real process: files copied in (one written slowly in chunks) each
 // appear exactly once; a restarted watcher does not process them again; a copied-in file with
 // the same bytes becomes a `duplicate` line.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { readOut, ROOT, tmpDir, uniqueNamespace } from './helpers/pipeline.js';
+import { readOut, tmpDir, uniqueNamespace } from './helpers/pipeline.js';
+import { exitOf, killAll, textmillProcess, type TextmillProcess } from './helpers/processes.js';
 
-const BIN = path.join(ROOT, 'bin/textmill.js');
 const url = inject('redisUrl');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function startWatcher(drop: string, out: string, namespace: string): ChildProcess {
-  return spawn(
-    process.execPath,
-    [BIN, 'watch', drop, '--out', out, '--redis', url, '--namespace', namespace, '--stable-ms', '600', '--interval-ms', '150', '--concurrency', '2'],
-    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, TEXTMILL_LOG_LEVEL: 'warn' } },
-  );
+function startWatcher(drop: string, out: string, namespace: string): TextmillProcess {
+  return textmillProcess(['watch', drop, '--out', out, '--redis', url, '--namespace', namespace, '--stable-ms', '600', '--interval-ms', '150', '--concurrency', '2']);
 }
 
 async function until(cond: () => boolean, ms = 45_000) {
@@ -27,28 +23,23 @@ async function until(cond: () => boolean, ms = 45_000) {
   }
 }
 
-async function stop(p: ChildProcess): Promise<number | null> {
-  const exited = new Promise<number | null>((r) => p.once('exit', (code) => r(code)));
-  p.kill('SIGTERM');
-  return exited;
+async function stop(p: TextmillProcess): Promise<number | null> {
+  p.proc.kill('SIGTERM');
+  return exitOf(p.proc);
 }
 
 const text = (n: number) => `Statement number ${n} on the ceasefire and humanitarian access.\n\nThe Council met on day ${n} to discuss vaccines for health workers.\n`;
 
 describe('textmill watch', () => {
   const procs: ChildProcess[] = [];
-  afterAll(() => {
-    for (const p of procs) if (p.exitCode === null) p.kill('SIGKILL');
-  });
+  afterAll(() => killAll(procs));
 
   it('processes files as they arrive, exactly once, also across a restart', async () => {
     const drop = tmpDir('textmill-watch-');
     const out = tmpDir();
     const namespace = uniqueNamespace();
     let w = startWatcher(drop, out, namespace);
-    procs.push(w);
-    let stderr = '';
-    w.stderr!.on('data', (d) => (stderr += d));
+    procs.push(w.proc);
 
     writeFileSync(path.join(drop, 'a.txt'), text(1));
     mkdirSync(path.join(drop, 'sub'));
@@ -72,11 +63,11 @@ describe('textmill watch', () => {
     expect(o.documents.map((d) => d.source.path).sort()).toEqual(['a.txt', 'c.txt', 'slow.txt', 'sub/b.txt']);
     expect(o.documents.find((d) => d.source.path === 'slow.txt')!.text).toContain('The third and last part about education.');
     expect(await stop(w)).toBe(0);
-    expect(stderr).not.toMatch(/"level":50/);
+    expect(w.stderr()).not.toMatch(/"level":50/);
 
     // restart: nothing is processed again; a new file and a copy of an old one are handled
     w = startWatcher(drop, out, namespace);
-    procs.push(w);
+    procs.push(w.proc);
     writeFileSync(path.join(drop, 'd.txt'), text(4));
     writeFileSync(path.join(drop, 'copy-of-a.txt'), text(1));
     await until(() => readOut(out).documents.length >= 5 && readOut(out).rejected.length >= 1);
