@@ -285,7 +285,7 @@ async function benchSize(tmp: string, docs: number, bar: Progress): Promise<Benc
   const texts = corpus.texts;
   corpus.texts = [];
   void texts;
-  const base = (mode: Mode, ns: string): ScenarioArgs => ({ mode, dropDir: corpus.dir, outDir: path.join(tmp, `out-${mode}-${docs}`), namespace: ns });
+  const base = (mode: Mode, ns: string): ScenarioArgs => ({ mode, dropDir: corpus.dir, outDir: path.join(tmp, `out-${mode}-${ns}-${docs}`), namespace: ns });
   const scen: Record<string, ScenarioReport> = {};
   let ratios: Record<string, number> = {};
 
