@@ -8,7 +8,8 @@
 // and holds at most `max` mids "<document number>.<segment index>", kept in insertion order as
 // numbers (document number * 2^21 + segment index).
 
-const SEG_BITS = 2 ** 21;
+import { midNumber, midString } from './mid.js';
+
 const EMPTY = 0;
 
 /** A base36 digit's value, or -1. */
@@ -46,30 +47,6 @@ function parseField(field: string): void {
   fieldHi = (Math.floor(hash / 2 ** 32) | (band << 20)) >>> 0;
 }
 
-function midNumber(mid: string): number {
-  const dot = mid.indexOf('.');
-  const doc = Number(mid.slice(0, dot));
-  const seg = Number(mid.slice(dot + 1));
-  if (dot < 1 || !Number.isInteger(doc) || !Number.isInteger(seg) || seg < 0 || seg >= SEG_BITS) {
-    throw new RangeError(`not a message id: ${JSON.stringify(mid)}`);
-  }
-  return doc * SEG_BITS + seg;
-}
-
-function midString(n: number): string {
-  const doc = Math.floor(n / SEG_BITS);
-  return `${doc}.${n - doc * SEG_BITS}`;
-}
-
-function digits(n: number): number {
-  let d = 1;
-  while (n >= 10) {
-    n = Math.floor(n / 10);
-    d++;
-  }
-  return d;
-}
-
 export class BucketTable {
   // Open addressing over (lo, hi) keys; count 0 marks a free slot.
   private slots = 1 << 16;
@@ -105,17 +82,13 @@ export class BucketTable {
     return s;
   }
 
-  /** Length of get(field) ('' when empty), without building it: the commit's check of what was read. */
+  /** Length of get(field) (0 when empty): the commit's check of what was read. */
   valueLength(field: string): number {
     parseField(field);
     const i = this.find(fieldLo, fieldHi);
     if (this.count[i] === EMPTY) return 0;
     let len = -1;
-    for (let e = this.head[i]!; e >= 0; e = this.next[e]!) {
-      const n = this.mids[e]!;
-      const doc = Math.floor(n / SEG_BITS);
-      len += digits(doc) + 1 + digits(n - doc * SEG_BITS) + 1;
-    }
+    for (let e = this.head[i]!; e >= 0; e = this.next[e]!) len += midString(this.mids[e]!).length + 1;
     return len;
   }
 

@@ -13,6 +13,7 @@
 //      again and redo step 2. The winner's messages are then candidates for the loser, so two
 //      workers meeting near-identical messages at the same instant still produce one cluster.
 import type { ClusterInfo, IndexSegment, SegmentAssignment } from './index-types.js';
+import { midNumber } from './mid.js';
 import {
   clusterId,
   decodeFeatures,
@@ -180,15 +181,8 @@ function storedFeatures(m: MemberRecord, p: SimilarityParams): MessageFeatures |
   return m.text !== null ? messageFeatures(m.text, p, false) : null; // a record from before features were stored
 }
 
-function midOrder(mid: string): [number, number] {
-  const dot = mid.indexOf('.');
-  return [Number(mid.slice(0, dot)), Number(mid.slice(dot + 1))];
-}
-
 function earlier(a: string, b: string): boolean {
-  const [ad, as] = midOrder(a);
-  const [bd, bs] = midOrder(b);
-  return ad !== bd ? ad < bd : as < bs;
+  return midNumber(a) < midNumber(b);
 }
 
 /**
@@ -200,15 +194,9 @@ function candidates(buckets: string[][], max: number): Set<string> {
   const shared = new Map<string, number>();
   for (const list of buckets) for (const m of list) shared.set(m, (shared.get(m) ?? 0) + 1);
   if (shared.size <= max) return new Set(shared.keys());
-  const ranked = [...shared].map(([m, n]) => ({ m, n, order: midOrderKey(m) }));
+  const ranked = [...shared].map(([m, n]) => ({ m, n, order: midNumber(m) }));
   ranked.sort((a, b) => b.n - a.n || a.order - b.order);
   return new Set(ranked.slice(0, max).map((r) => r.m));
-}
-
-/** A number that sorts mids as earlier() does (segment indexes stay below 2^21). */
-function midOrderKey(mid: string): number {
-  const [doc, seg] = midOrder(mid);
-  return doc * 2 ** 21 + seg;
 }
 
 export interface Decision {
