@@ -22,10 +22,13 @@ export interface RunState {
   /** idempotent per path */
   account(path: string): Promise<void>;
   stage(stage: StageName, ms: number): Promise<void>;
-  document(segments: number, duplicateSegments: number, clusters: string[]): Promise<void>;
+  /** a document written to documents.jsonl: counted and its path accounted for, in one step */
+  document(path: string, segments: number, duplicateSegments: number, clusters: string[]): Promise<void>;
   rejected(code: string): Promise<void>;
   unchanged(): Promise<void>;
   counts(): Promise<RunCounts>;
+  /** how many files are accounted for (counts().accounted, for less) */
+  accounted(): Promise<number>;
   repeatedClusters(): Promise<string[]>;
   /** true when the producer is done and every file is accounted for */
   finished(): Promise<boolean>;
@@ -53,7 +56,8 @@ export class MemoryRunState implements RunState {
     this.done[stage] = (this.done[stage] ?? 0) + 1;
     this.ms[stage] = (this.ms[stage] ?? 0) + ms;
   }
-  async document(segments: number, duplicateSegments: number, clusters: string[]) {
+  async document(path: string, segments: number, duplicateSegments: number, clusters: string[]) {
+    this.paths.add(path);
     this.docs++;
     this.segs += segments;
     this.dups += duplicateSegments;
@@ -77,6 +81,9 @@ export class MemoryRunState implements RunState {
       duplicateSegments: this.dups,
       rejectedByCode: { ...this.rejectedByCode },
     };
+  }
+  async accounted() {
+    return this.paths.size;
   }
   async repeatedClusters() {
     return [...this.clusters];
@@ -115,9 +122,10 @@ export class RedisRunState implements RunState {
   async stage(stage: StageName, ms: number) {
     await this.redis.multi().hincrby(this.k.hash, `done:${stage}`, 1).hincrbyfloat(this.k.hash, `ms:${stage}`, ms).exec();
   }
-  async document(segments: number, duplicateSegments: number, clusters: string[]) {
+  async document(path: string, segments: number, duplicateSegments: number, clusters: string[]) {
     const m = this.redis
       .multi()
+      .sadd(this.k.paths, path)
       .hincrby(this.k.hash, 'documents', 1)
       .hincrby(this.k.hash, 'segments', segments)
       .hincrby(this.k.hash, 'duplicateSegments', duplicateSegments);
@@ -149,6 +157,9 @@ export class RedisRunState implements RunState {
       else if (f.startsWith('rejected:')) c.rejectedByCode[f.slice(9)] = Number(v);
     }
     return c;
+  }
+  accounted() {
+    return this.redis.scard(this.k.paths);
   }
   async repeatedClusters() {
     return this.redis.smembers(this.k.clusters);

@@ -177,13 +177,19 @@ export class PipelineSession {
       return this.checkStop();
     }
     const maxInFlight = Math.max(64, this.o.settings.concurrency * 16);
-    while (this.submitted - (await this.state.counts()).accounted > maxInFlight) {
+    // The count only grows, so while the last one read leaves room there is no need to ask
+    // Redis again: asking for every file was several round trips per document.
+    while (this.submitted - this.knownAccounted > maxInFlight) {
+      this.knownAccounted = await this.state.accounted();
+      if (this.submitted - this.knownAccounted <= maxInFlight) break;
       await this.checkStop();
       await sleep(POLL_MS);
     }
   }
 
   private stopCheckedAt = 0;
+  /** files accounted for when last asked (a lower bound of the current count) */
+  private knownAccounted = 0;
 
   /**
    * Throws when some process found that the run cannot account for every file (see

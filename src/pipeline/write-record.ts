@@ -26,7 +26,8 @@ export async function writeRecord(record: WriteRecord, ctx: RunCtx, sink: Output
     if (outcome.written) await state.rejected(outcome.code);
   } else if (outcome.written) {
     const dups = doc.segments.filter((s) => s.duplicateOf !== null);
-    await state.document(doc.segments.length, dups.length, [...new Set(dups.map((s) => s.cluster))]);
+    await state.document(doc.source.path, doc.segments.length, dups.length, [...new Set(dups.map((s) => s.cluster))]);
+    return;
   } else {
     await state.unchanged();
   }

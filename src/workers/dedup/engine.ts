@@ -110,13 +110,16 @@ export type CommitResult = { status: 'ok' } | { status: 'conflict' } | { status:
 
 /** The primitives a store offers the shared logic. */
 export interface StoreOps {
-  getDoc(doc: string): Promise<string | null>;
+  /**
+   * The record of a document already indexed, and a new document number, in one round trip
+   * (a number is drawn even when the record exists: numbers only need to be unique and ordered).
+   */
+  begin(doc: string): Promise<{ existing: string | null; docNum: number }>;
   getDocs(docs: string[]): Promise<(string | null)[]>;
   /** document paths (absent for documents indexed before paths were kept apart) */
   getPaths(docs: string[]): Promise<(string | null)[]>;
-  nextDocNum(): Promise<number>;
-  buckets(fields: string[]): Promise<(string | null)[]>;
-  exact(keys: string[]): Promise<(string | null)[]>;
+  /** the values of these bucket fields and exact-text keys, in one round trip */
+  lookup(fields: string[], keys: string[]): Promise<{ buckets: (string | null)[]; exact: (string | null)[] }>;
   members(mids: string[]): Promise<(string | null)[]>;
   /** occurrence lists (mids, first occurrence first) of clusters with two or more occurrences */
   clusterMembers(cids: string[]): Promise<string[][]>;
@@ -137,7 +140,7 @@ function unique<T>(xs: Iterable<T>): T[] {
 export async function readSnapshot(store: StoreOps, features: MessageFeatures[], p: SimilarityParams): Promise<Snapshot> {
   const bandFields = unique(features.flatMap((f) => f.bands));
   const exactKeys = unique(features.filter((f) => f.words > 0).map((f) => f.exact));
-  const [bvals, evals] = await Promise.all([store.buckets(bandFields), store.exact(exactKeys)]);
+  const { buckets: bvals, exact: evals } = await store.lookup(bandFields, exactKeys);
   const buckets = new Map<string, string[]>();
   const bucketLen = new Map<string, number>();
   const mids = new Set<string>();
@@ -338,10 +341,9 @@ export async function assignDocument(
   p: SimilarityParams,
   opts: AssignOptions = {},
 ): Promise<SegmentAssignment[]> {
-  const existing = await store.getDoc(doc.id);
+  const { existing, docNum } = await store.begin(doc.id);
   if (existing !== null) return (JSON.parse(existing) as DocRecord).a;
   const features = doc.segments.map((s) => messageFeatures(s.text, p));
-  const docNum = await store.nextDocNum();
   const maxAttempts = opts.maxAttempts ?? 200;
   for (let attempt = 1; ; attempt++) {
     const snap = await readSnapshot(store, features, p);

@@ -20,8 +20,8 @@ class MemoryStore implements StoreOps {
   docNum = 0;
   clusters = 0;
 
-  async getDoc(doc: string) {
-    return this.docs.get(doc) ?? null;
+  async begin(doc: string) {
+    return { existing: this.docs.get(doc) ?? null, docNum: ++this.docNum };
   }
   async getDocs(docs: string[]) {
     return docs.map((d) => this.docs.get(d) ?? null);
@@ -29,14 +29,8 @@ class MemoryStore implements StoreOps {
   async getPaths(docs: string[]) {
     return docs.map((d) => this.paths.get(d) ?? null);
   }
-  async nextDocNum() {
-    return ++this.docNum;
-  }
-  async buckets(fields: string[]) {
-    return fields.map((f) => this.bucketTable.get(f));
-  }
-  async exact(keys: string[]) {
-    return keys.map((k) => this.exactMap.get(k) ?? null);
+  async lookup(fields: string[], keys: string[]) {
+    return { buckets: fields.map((f) => this.bucketTable.get(f)), exact: keys.map((k) => this.exactMap.get(k) ?? null) };
   }
   async members(mids: string[]) {
     return mids.map((m) => this.memberMap.get(m) ?? null);

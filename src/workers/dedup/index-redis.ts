@@ -49,8 +49,9 @@ class RedisStore implements StoreOps {
     for (let i = 0; i < fields.length; i += HMGET_CHUNK) out.push(...(await this.redis.hmget(key, ...fields.slice(i, i + HMGET_CHUNK))));
     return out;
   }
-  getDoc(doc: string) {
-    return this.redis.hget(this.k.docs, doc);
+  async begin(doc: string) {
+    const [existing, docNum] = unwrap(await this.redis.pipeline().hget(this.k.docs, doc).hincrby(this.k.meta, 'docnum', 1).exec());
+    return { existing: existing as string | null, docNum: docNum as number };
   }
   getDocs(docs: string[]) {
     return this.hmget(this.k.docs, docs);
@@ -58,14 +59,15 @@ class RedisStore implements StoreOps {
   getPaths(docs: string[]) {
     return this.hmget(this.k.paths, docs);
   }
-  nextDocNum() {
-    return this.redis.hincrby(this.k.meta, 'docnum', 1);
-  }
-  buckets(fields: string[]) {
-    return this.hmget(this.k.bucket, fields);
-  }
-  exact(keys: string[]) {
-    return this.hmget(this.k.exact, keys);
+  async lookup(fields: string[], keys: string[]) {
+    // One pipeline (one write to the socket) rather than one call per hash: a document's
+    // lookups run on every message, and on a slow loopback each round trip counts.
+    const pipe = this.redis.pipeline();
+    for (let i = 0; i < fields.length; i += HMGET_CHUNK) pipe.hmget(this.k.bucket, ...fields.slice(i, i + HMGET_CHUNK));
+    for (let i = 0; i < keys.length; i += HMGET_CHUNK) pipe.hmget(this.k.exact, ...keys.slice(i, i + HMGET_CHUNK));
+    const parts = unwrap(await pipe.exec()) as (string | null)[][];
+    const nb = Math.ceil(fields.length / HMGET_CHUNK);
+    return { buckets: parts.slice(0, nb).flat(), exact: parts.slice(nb).flat() };
   }
   members(mids: string[]) {
     return this.hmget(this.k.member, mids);
@@ -73,11 +75,7 @@ class RedisStore implements StoreOps {
   async clusterMembers(cids: string[]) {
     const pipe = this.redis.pipeline();
     for (const c of cids) pipe.lrange(`${this.prefix}c:${c}`, 0, -1);
-    const res = (await pipe.exec()) ?? [];
-    return res.map(([err, v]) => {
-      if (err) throw err;
-      return v as string[];
-    });
+    return unwrap(await pipe.exec()) as string[][];
   }
   async commit(plan: CommitPlan): Promise<CommitResult> {
     const clusterKeys: string[] = [];
@@ -104,6 +102,14 @@ class RedisStore implements StoreOps {
 }
 
 const HMGET_CHUNK = 5000;
+
+/** The replies of a pipeline; the first error, if any, is thrown. */
+function unwrap(res: [Error | null, unknown][] | null): unknown[] {
+  return (res ?? []).map(([err, v]) => {
+    if (err) throw err;
+    return v;
+  });
+}
 
 async function scanKeys(redis: Redis, pattern: string, onBatch: (keys: string[]) => Promise<void>): Promise<void> {
   let cursor = '0';
