@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { STAGES } from '../src/shared/queues.js';
 import { createRedisIndex } from '../src/workers/dedup/index-redis.js';
 import { CORPUS, readOut, run, settings, tmpDir, uniqueNamespace } from './helpers/pipeline.js';
 
@@ -57,6 +58,15 @@ describe('the sample drop through BullMQ', () => {
     const paths = [...documents.map((d) => d.source.path), ...rejected.map((r) => r.path)].sort();
     expect(paths).toEqual(files.sort());
     expect(first.manifest.counts.files).toBe(files.length);
+  });
+
+  it('counts every document in every stage, with its time, by the time the manifest is written', () => {
+    // Workers send their stage counters in batches (StageTally); none may be missing at the end.
+    const documents = readOut(out).documents.length;
+    for (const stage of STAGES) {
+      expect(first.counts.stageDone[stage], stage).toBeGreaterThanOrEqual(documents);
+      expect(first.manifest.stageMs[stage], stage).toBeGreaterThan(0);
+    }
   });
 
   it('writes segments whose offsets slice the cleaned text', () => {

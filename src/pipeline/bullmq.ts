@@ -13,8 +13,9 @@ import { runStage, type StageResources } from '../workers/stage.js';
 import { RedisLedger } from '../workers/write/ledger.js';
 import { OutputSink, STALE_CLAIM_MS, WriterBusyError } from '../workers/write/sink.js';
 import { RunCtx } from './context.js';
-import { RedisRunState } from './run-state.js';
+import { RedisRunState, StageTally } from './run-state.js';
 import { RedisRunStop } from './run-stop.js';
+import { packPayload, unpackPayload } from './wire.js';
 import { writeFailure, writeRecord, type WriteRecord } from './write-record.js';
 
 const JobData = z.object({ ctx: RunCtx, payload: z.unknown() });
@@ -68,6 +69,8 @@ export const MAX_STALLS = 1;
 
 export interface WorkerSet {
   workers: Worker[];
+  /** sends the stage counters this process still holds (see StageTally) */
+  flushCounters(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -93,13 +96,15 @@ export function startWorkers(o: StartWorkersOptions): WorkerSet {
     return sink;
   };
   const stateFor = (run: string) => new RedisRunState(o.connection, o.namespace, run);
+  const tally = new StageTally(o.connection, o.namespace);
 
   const stopFor = (run: string) => new RedisRunStop(o.connection, o.namespace, run);
 
   const process = (stage: StageName) => async (job: Job, token?: string) => {
     const data = JobData.safeParse(job.data);
     if (!data.success) throw new UnrecoverableError(`${stage} job ${job.id} is malformed: ${z.prettifyError(data.error)}`);
-    const { ctx, payload } = data.data;
+    const { ctx } = data.data;
+    const payload = unpackPayload(data.data.payload);
     const state = stateFor(ctx.run);
     const log = o.logger.child({ run: ctx.run, doc: `sha256:${docHex(payload)}`, stage });
 
@@ -148,15 +153,15 @@ export function startWorkers(o: StartWorkersOptions): WorkerSet {
           }
           throw err;
         }
-        await state.stage('write', performance.now() - t0);
+        tally.add(ctx.run, 'write', performance.now() - t0);
         return;
       }
       const out = await runStage(stageDef(stage), payload, o.resources);
       const next = nextStage(stage)!;
       const hex = docHex(out);
       const nextPayload = next === 'write' ? { type: 'document', doc: out } : out;
-      await o.queues[next].add(next, { ctx, payload: nextPayload }, { jobId: jobId(ctx.run, hex, next) });
-      await state.stage(stage, performance.now() - t0);
+      await o.queues[next].add(next, { ctx, payload: packPayload(nextPayload) }, { jobId: jobId(ctx.run, hex, next) });
+      tally.add(ctx.run, stage, performance.now() - t0);
       log.debug({ ms: Math.round(performance.now() - t0) }, 'stage done');
     } catch (err) {
       if (err instanceof DelayedError) throw err;
@@ -187,9 +192,11 @@ export function startWorkers(o: StartWorkersOptions): WorkerSet {
 
   return {
     workers,
+    flushCounters: () => tally.flush(),
     close: async () => {
       // Stop taking jobs and let in-flight ones finish before the connections go.
       await Promise.all(workers.map((w) => w.close()));
+      await tally.flush().catch((err: Error) => o.logger.warn({ err: err.message }, 'stage counters not sent'));
     },
   };
 }

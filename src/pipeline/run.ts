@@ -24,7 +24,7 @@ import { newRunId, type RunCtx } from './context.js';
 import { writeManifest, writeMessages } from './finish.js';
 import { limiter, processInline } from './inline.js';
 import { indexOptions, loadResources } from './resources.js';
-import { MemoryRunState, RedisRunState, type RunCounts, type RunState } from './run-state.js';
+import { MemoryRunState, RedisRunState, STAGE_FLUSH_MS, type RunCounts, type RunState } from './run-state.js';
 import { MemoryRunStop, RedisRunStop, type RunStop } from './run-stop.js';
 import { spawnWorkerProcesses, type WorkerProcesses } from './worker-processes.js';
 import { oneLine, writeRecord } from './write-record.js';
@@ -232,9 +232,20 @@ export class PipelineSession {
     return this.state.counts();
   }
 
+  /** The counts once every file handed in is accounted for, with every stage counter in. */
+  async finalCounts(): Promise<RunCounts> {
+    if (!this.inline) {
+      // Worker processes send their stage counters every STAGE_FLUSH_MS (StageTally): this
+      // process's now, the others' within that time, so the manifest's time per stage is whole.
+      await this.workers?.flushCounters();
+      await sleep(STAGE_FLUSH_MS + 50);
+    }
+    return this.state.counts();
+  }
+
   /** messages.jsonl and manifest.json for everything this session has written. */
-  async finish(): Promise<Manifest> {
-    const counts = await this.state.counts();
+  async finish(final?: RunCounts): Promise<Manifest> {
+    const counts = final ?? (await this.finalCounts());
     const clusters = await writeMessages(this.ctx.outDir, await this.state.repeatedClusters(), this.index);
     return writeManifest(this.ctx.outDir, {
       run: this.ctx.run,
@@ -294,9 +305,9 @@ export async function runDrop(o: RunOptions): Promise<RunResult> {
     await session.produce(o.dropDir, o.signal);
     await session.settle(null, o.signal);
     clearInterval(ticker);
-    const counts = await session.counts();
+    const counts = await session.finalCounts();
     o.onProgress?.(counts);
-    const manifest = await session.finish();
+    const manifest = await session.finish(counts);
     return { manifest, counts };
   } finally {
     clearInterval(ticker);
