@@ -148,3 +148,16 @@ describe('two writer processes sharing a Redis ledger', () => {
     expect(lines(out, 'documents.jsonl')).toHaveLength(1);
   });
 });
+
+describe('long lines from concurrent writers', () => {
+  it('never interleave: every line of several MB written at once by two sinks parses whole', async () => {
+    const out = tmpDir();
+    const big = (n: number) => ({ ...doc(n), text: `${n} `.repeat(400_000 + n * 1000) }); // ~1-2 MB a line
+    const a = new OutputSink(out, new MemoryLedger());
+    const b = new OutputSink(out, new MemoryLedger()); // another process's sink on the same folder
+    await Promise.all([1, 2, 3, 4, 5, 6].map((n) => (n % 2 ? a : b).writeDocument(big(n))));
+    const got = lines(out, 'documents.jsonl').map((l) => JSON.parse(l) as OutputDocument);
+    expect(got.map((d) => d.id).sort()).toEqual([1, 2, 3, 4, 5, 6].map((n) => doc(n).id).sort());
+    for (const d of got) expect(d.text.length).toBe(big(Number(d.text.split(' ')[0])).text.length);
+  });
+});

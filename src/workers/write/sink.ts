@@ -2,7 +2,7 @@
 // document id and per rejected path (see ledger.ts for how that holds across retries, crashes
 // and several writers).
 import { createReadStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { appendFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import path from 'node:path';
 import readline from 'node:readline';
 import {
@@ -113,8 +113,18 @@ export class OutputSink {
   }
 
   private async append(file: string, record: unknown): Promise<void> {
-    // One write per line with O_APPEND: concurrent writers never interleave inside a line.
-    await appendFile(path.join(this.outDir, file), JSON.stringify(record) + '\n', { flag: 'a' });
+    // One write() per line with O_APPEND, so that concurrent writers (in this process or in
+    // others) never land inside a line: the kernel appends each write() whole. fs.appendFile
+    // writes in 512 KiB pieces, and a document line longer than that was cut by another line.
+    const line = Buffer.from(JSON.stringify(record) + '\n');
+    const fh = await open(path.join(this.outDir, file), 'a');
+    try {
+      // A regular file takes the whole buffer in one write(); the loop only guards against a
+      // short write (a full disk), which then fails on the next round.
+      for (let off = 0; off < line.length; ) off += (await fh.write(line, off, line.length - off)).bytesWritten;
+    } finally {
+      await fh.close();
+    }
   }
 
   async writeDocument(doc: OutputDocument): Promise<WriteOutcome> {
