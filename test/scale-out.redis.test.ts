@@ -7,11 +7,20 @@ import { exitOf, killAll, textmillProcess } from './helpers/processes.js';
 
 const url = inject('redisUrl');
 
+/**
+ * What must agree whatever order the workers took the documents in. Which occurrence of a
+ * repeated message comes first (its cluster id, duplicateOf, a document's nearDuplicateOf)
+ * follows that order; which messages are grouped together does not. So a segment's cluster is
+ * compared as the set of (path, segment) it groups.
+ */
 function comparable(docs: any[]) {
-  // cluster ids name the first occurrence, which may differ with the processing order;
-  // everything else must agree
+  const members = new Map<string, string[]>();
+  for (const d of docs) for (const s of d.segments) members.set(s.cluster, [...(members.get(s.cluster) ?? []), `${d.source.path}#${s.index}`]);
   return docs
-    .map(({ pipeline: _p, segments, ...rest }) => ({ ...rest, segments: segments.map(({ cluster: _c, duplicateOf, ...s }: any) => ({ ...s, dup: duplicateOf !== null })) }))
+    .map(({ pipeline: _p, nearDuplicateOf: _n, segments, ...rest }) => ({
+      ...rest,
+      segments: segments.map(({ cluster, duplicateOf: _d, ...s }: any) => ({ ...s, group: members.get(cluster)!.sort().join(' ') })),
+    }))
     .sort((a, b) => (a.id < b.id ? -1 : 1));
 }
 

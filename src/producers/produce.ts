@@ -4,7 +4,7 @@
 import type { RunState } from '../pipeline/run-state.js';
 import type { CleanInput } from '../shared/schemas.js';
 import type { Ledger } from '../workers/write/ledger.js';
-import { readDropFile, type Rejection } from './read.js';
+import { readDropFile, type ReadResult, type Rejection } from './read.js';
 import { walkDrop, type DropEntry } from './scan.js';
 
 export interface HandOff {
@@ -22,18 +22,31 @@ export type EntryOutcome = 'submitted' | 'rejected' | 'unchanged';
  * path with the same bytes becomes a `duplicate` even before the first is written.
  */
 export async function handleEntry(entry: DropEntry, o: HandOff, firstPathOfId: Map<string, string>): Promise<EntryOutcome> {
-  const res = await readDropFile(entry, o.maxFileBytes);
+  const { outcome, submitted } = await decideEntry(await readDropFile(entry, o.maxFileBytes), o, firstPathOfId);
+  await submitted;
+  return outcome;
+}
+
+/**
+ * The decision for a file already read. Files must be decided one at a time in walk order
+ * (which of two paths with the same bytes is the document depends on it); the hand-off to the
+ * clean stage is returned unawaited, so that the next file's decision need not wait for it.
+ */
+async function decideEntry(res: ReadResult, o: HandOff, firstPathOfId: Map<string, string>): Promise<{ outcome: EntryOutcome; submitted?: Promise<void> }> {
   if (!res.ok) {
     await o.reject(res.rejection);
-    return 'rejected';
+    return { outcome: 'rejected' };
   }
   const { id, source } = res.input;
-  const earlier = firstPathOfId.get(id) ?? (await o.ledger.documentPath(id));
-  if (earlier === source.path || (await o.ledger.hasRejected(source.path))) {
+  // Both ledger questions at once: one round trip's wait instead of two.
+  const inRun = firstPathOfId.get(id);
+  const [ledgerPath, rejectedBefore] = await Promise.all([inRun === undefined ? o.ledger.documentPath(id) : null, o.ledger.hasRejected(source.path)]);
+  const earlier = inRun ?? ledgerPath;
+  if (earlier === source.path || rejectedBefore) {
     // Already in this output folder from an earlier run.
     await o.state.unchanged();
     await o.state.account(source.path);
-    return 'unchanged';
+    return { outcome: 'unchanged' };
   }
   if (earlier) {
     await o.reject({
@@ -42,11 +55,10 @@ export async function handleEntry(entry: DropEntry, o: HandOff, firstPathOfId: M
       message: `The file has the same bytes as ${earlier}, which is processed as the document.`,
       id,
     });
-    return 'rejected';
+    return { outcome: 'rejected' };
   }
   firstPathOfId.set(id, source.path);
-  await o.submit(res.input);
-  return 'submitted';
+  return { outcome: 'submitted', submitted: o.submit(res.input) };
 }
 
 export interface ProduceOptions extends HandOff {
@@ -55,16 +67,44 @@ export interface ProduceOptions extends HandOff {
   signal?: AbortSignal | undefined;
 }
 
+/**
+ * Files read ahead of the one being decided. The producer shares its event loop with the
+ * stages in `textmill run`: reading, asking the ledger and enqueuing one file after the other,
+ * each step waiting its turn behind the stages' work, it fed the queues too slowly to keep two
+ * cores busy.
+ */
+const READ_AHEAD = 8;
+
 export async function produceDrop(dropDir: string, o: ProduceOptions): Promise<{ files: number; submitted: number }> {
   let files = 0;
   let submitted = 0;
   const firstPathOfId = new Map<string, string>();
+  const ahead: Promise<ReadResult>[] = [];
+  const handOffs = new Set<Promise<void>>();
+  let handOffError: { err: unknown } | null = null;
+  const decideNext = async () => {
+    const { outcome, submitted: handOff } = await decideEntry(await ahead.shift()!, o, firstPathOfId);
+    if (outcome === 'submitted') submitted++;
+    if (handOff) {
+      const p = handOff.catch((err: unknown) => void (handOffError ??= { err }));
+      handOffs.add(p);
+      void p.finally(() => handOffs.delete(p));
+    }
+    if (handOffError) throw handOffError.err;
+  };
   for await (const entry of walkDrop(dropDir)) {
     if (o.signal?.aborted) break;
     files++;
     await o.ready?.();
-    if ((await handleEntry(entry, o, firstPathOfId)) === 'submitted') submitted++;
+    const read = readDropFile(entry, o.maxFileBytes);
+    read.catch(() => {}); // seen when its turn comes; not an unhandled rejection if the run stops first
+    ahead.push(read);
+    if (ahead.length >= READ_AHEAD) await decideNext();
   }
+  // Every file counted above is decided, also when the walk stopped early.
+  while (ahead.length) await decideNext();
+  await Promise.all(handOffs);
+  if (handOffError) throw (handOffError as { err: unknown }).err;
   await o.state.setTotal(files);
   return { files, submitted };
 }
