@@ -37,9 +37,9 @@ function handOff(over: Partial<ProduceOptions> = {}) {
 }
 
 describe('produceDrop', () => {
-  it('hands files on in walk order, and names the first of two same-byte files the document', async () => {
+  it.each([8, 1])('hands files on in walk order, and names the first of two same-byte files the document (read-ahead %i)', async (readAhead) => {
     const dir = drop(40);
-    const { o, submitted, rejected } = handOff();
+    const { o, submitted, rejected } = handOff({ readAhead });
     const r = await produceDrop(dir, o);
     expect(r.files).toBe(40);
     const order = [...submitted, ...rejected.map((x) => x.path)];

@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { open as openFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
-import { handleEntry, produceDrop, type HandOff } from '../producers/produce.js';
+import { handleEntry, produceDrop, READ_AHEAD, type HandOff } from '../producers/produce.js';
 import type { DropEntry } from '../producers/scan.js';
 import type { Settings } from '../shared/config.js';
 import { OutputError } from '../shared/errors.js';
@@ -212,7 +212,7 @@ export class PipelineSession {
 
   /** A whole drop; sets the run's total when the walk is done. */
   async produce(dropDir: string, signal?: AbortSignal): Promise<void> {
-    await produceDrop(dropDir, { ...this.handOff(), ready: () => this.ready(), signal });
+    await produceDrop(dropDir, { ...this.handOff(), ready: () => this.ready(), signal, readAhead: this.inline ? 1 : READ_AHEAD });
   }
 
   /** Resolves when every file handed in so far is accounted for. */

@@ -65,15 +65,18 @@ export interface ProduceOptions extends HandOff {
   /** resolves when the pipeline may take more work (bounds memory on large drops) */
   ready?(): Promise<void>;
   signal?: AbortSignal | undefined;
+  /** files read ahead of the one being decided (default READ_AHEAD; 1 reads one at a time) */
+  readAhead?: number;
 }
 
 /**
  * Files read ahead of the one being decided. The producer shares its event loop with the
  * stages in `textmill run`: reading, asking the ledger and enqueuing one file after the other,
  * each step waiting its turn behind the stages' work, it fed the queues too slowly to keep two
- * cores busy.
+ * cores busy. (An inline run hands files to stages in its own process and gains nothing from
+ * it: its reads would only queue in libuv's thread pool in front of the write stage's.)
  */
-const READ_AHEAD = 8;
+export const READ_AHEAD = 8;
 
 export async function produceDrop(dropDir: string, o: ProduceOptions): Promise<{ files: number; submitted: number }> {
   let files = 0;
@@ -99,7 +102,7 @@ export async function produceDrop(dropDir: string, o: ProduceOptions): Promise<{
     const read = readDropFile(entry, o.maxFileBytes);
     read.catch(() => {}); // seen when its turn comes; not an unhandled rejection if the run stops first
     ahead.push(read);
-    if (ahead.length >= READ_AHEAD) await decideNext();
+    if (ahead.length >= Math.max(1, o.readAhead ?? READ_AHEAD)) await decideNext();
   }
   // Every file counted above is decided, also when the walk stopped early.
   while (ahead.length) await decideNext();
