@@ -95,8 +95,8 @@ export function startWorkers(o: StartWorkersOptions): WorkerSet {
     if (!sink) sinks.set(outDir, (sink = new OutputSink(outDir, new RedisLedger(o.connection, o.namespace, outDir), staleClaimMs)));
     return sink;
   };
-  const stateFor = (run: string) => new RedisRunState(o.connection, o.namespace, run);
   const tally = new StageTally(o.connection, o.namespace);
+  const stateFor = (run: string) => new RedisRunState(o.connection, o.namespace, run, tally);
 
   const stopFor = (run: string) => new RedisRunStop(o.connection, o.namespace, run);
 
@@ -153,7 +153,7 @@ export function startWorkers(o: StartWorkersOptions): WorkerSet {
           }
           throw err;
         }
-        tally.add(ctx.run, 'write', performance.now() - t0);
+        await state.stage('write', performance.now() - t0);
         return;
       }
       const out = await runStage(stageDef(stage), payload, o.resources);
@@ -161,7 +161,7 @@ export function startWorkers(o: StartWorkersOptions): WorkerSet {
       const hex = docHex(out);
       const nextPayload = next === 'write' ? { type: 'document', doc: out } : out;
       await o.queues[next].add(next, { ctx, payload: packPayload(nextPayload) }, { jobId: jobId(ctx.run, hex, next) });
-      tally.add(ctx.run, stage, performance.now() - t0);
+      await state.stage(stage, performance.now() - t0);
       log.debug({ ms: Math.round(performance.now() - t0) }, 'stage done');
     } catch (err) {
       if (err instanceof DelayedError) throw err;

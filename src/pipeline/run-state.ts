@@ -97,10 +97,15 @@ const TTL = 7 * 24 * 3600;
 
 export class RedisRunState implements RunState {
   private k: { hash: string; paths: string; clusters: string };
+  /**
+   * `tally`: where stage counters go; a worker process shares one across all its jobs so that
+   * they are sent in batches (see StageTally).
+   */
   constructor(
     private redis: Redis,
     namespace: string,
-    run: string,
+    private run: string,
+    private tally = new StageTally(redis, namespace),
   ) {
     this.k = {
       hash: key(namespace, 'run', run),
@@ -120,7 +125,7 @@ export class RedisRunState implements RunState {
     await this.touch(this.redis.multi().sadd(this.k.paths, p));
   }
   async stage(stage: StageName, ms: number) {
-    await this.redis.multi().hincrby(this.k.hash, `done:${stage}`, 1).hincrbyfloat(this.k.hash, `ms:${stage}`, ms).exec();
+    this.tally.add(this.run, stage, ms);
   }
   async document(path: string, segments: number, duplicateSegments: number, clusters: string[]) {
     const m = this.redis

@@ -61,7 +61,8 @@ local order, changed = {}, {}
 for _, b in ipairs(p.bucketAdd) do
   local f = b[1]
   local v = current[f]
-  if v == nil then v = redis.call('HGET', KEYS[3], f) end -- not read by the caller (older caller)
+  -- Appending to a bucket the caller did not read would drop its members: refuse, before any write.
+  if v == nil then return redis.error_reply('dedup commit: bucket ' .. f .. ' was not read before the commit') end
   if not changed[f] then order[#order + 1] = f end
   changed[f] = true
   current[f] = v and (v .. ',' .. b[2]) or b[2]
