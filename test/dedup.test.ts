@@ -22,6 +22,9 @@ const MARCH_A =
   'On March 23rd, Secretary-General Antonio Guterres issued an urgent appeal for a global ceasefire to all corners of the world to focus together on defeating COVID-19. He repeated the call at the start of the 75th UN General Assembly session in September, to achieve the ceasefire by the end of the year. Since March, some 180 countries, the Security Council, regional organizations, civil society groups, peace advocates and millions of global citizens have endorsed the Secretary-General’s call. The clock is ticking and there is no time to waste.  Get involved and sign the urgent call to support!';
 const MARCH_B =
   'On March 23rd, Secretary-General Antonio Guterres issued an urgent appeal for a global ceasefire in all corners of the world to focus together on the true fight – defeating COVID-19. He repeated the call at the start of the 75th UN General Assembly session in September. He called for the global ceasefire to become a reality by the end of the year. Since March, 180 countries, the Security Council, regional organizations, civil society groups, peace advocates and millions of global citizens have endorsed the Secretary-General’s ceasefire call. Get involved and sign the urgent call to support!';
+// shares its first sentences with MARCH_B (similarity ~0.47), much less with MARCH_A (~0.33)
+const MARCH_C =
+  'On 23 March, Secretary-General Antonio Guterres issued an urgent appeal for a global ceasefire in all corners of the world to focus together on the true fight – defeating COVID-19. He repeated the call at the start of the 75th UN General Assembly session in September. He called for the global ceasefire to become a reality by the end of the year. Silencing the guns can not only support the fight against COVID-19, but also create opportunities for life-saving aid, open windows for diplomacy and bring hope to people suffering in conflict zones who are particularly vulnerable to the pandemic.';
 const LONG_1 =
   'The council met in Geneva to discuss the humanitarian situation in the region. Delegates heard reports on food insecurity, displacement and the lack of access for aid convoys. Several members called for an immediate pause in the fighting. The meeting ended without a joint statement, although consultations will continue next week.';
 const LONG_2 =
@@ -122,6 +125,31 @@ describe('dedup()', () => {
     expect(d.segments[2]!.cluster).toBe(d.segments[0]!.cluster);
     expect(d.segments[3]!.duplicateOf).toBeNull();
     expect(d.nearDuplicateOf).toBeNull();
+  });
+
+  it('does not chain clusters through a middle message, whichever document comes first', async () => {
+    // MARCH_B is close to MARCH_A and (weakly) to MARCH_C, which is far from MARCH_A. Linking a
+    // message to its best match alone put all three in one cluster when the document holding
+    // MARCH_B came first, and in two when the other did.
+    const fa = messageFeatures(MARCH_A, p);
+    const fb = messageFeatures(MARCH_B, p);
+    const fc = messageFeatures(MARCH_C, p);
+    expect(similarity(fb, fc, p)).toBeGreaterThanOrEqual(p.threshold);
+    expect(similarity(fb, fc, p)).toBeLessThan(p.chainThreshold);
+    expect(similarity(fa, fc, p)).toBeLessThan(p.threshold);
+    const groups = async (order: CleanDoc[]) => {
+      const index = createMemoryIndex(`chain-${order[0]!.source.path}`);
+      const members = new Map<string, string[]>();
+      for (const d of order) {
+        for (const s of (await dedup(d, index)).segments) members.set(s.cluster, [...(members.get(s.cluster) ?? []), `${d.source.path}#${s.index}`]);
+      }
+      return [...members.values()].map((m) => m.sort().join(' ')).sort();
+    };
+    const one = doc('one.txt', [MARCH_A, MARCH_C]);
+    const two = doc('two.txt', [MARCH_A, MARCH_B, MARCH_C]);
+    const expected = ['one.txt#0 two.txt#0 two.txt#1', 'one.txt#1 two.txt#2'];
+    expect(await groups([one, two])).toEqual(expected);
+    expect(await groups([two, one])).toEqual(expected);
   });
 
   it('is idempotent: the same document again gets the same answer', async () => {

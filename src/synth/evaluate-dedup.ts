@@ -1,6 +1,6 @@
 // Pair precision and recall of the dedup stage on a generated corpus, by edit-rate band.
 //
-//   npx tsx src/synth/evaluate-dedup.ts --docs 2000 [--seed 42] [--threshold 0.5]
+//   npx tsx src/synth/evaluate-dedup.ts --docs 2000 [--seed 42] [--threshold 0.5] [--chain-threshold 0.7]
 //        [--bands 16 --rows 3] [--max-candidates 24] [--redis redis://127.0.0.1:6379 --namespace synth-eval] [--json]
 //
 // A predicted pair is two segments in one cluster; it is true when both were planted from the
@@ -174,6 +174,7 @@ async function main() {
       docs: { type: 'string', default: '2000' },
       seed: { type: 'string', default: '42' },
       threshold: { type: 'string' },
+      'chain-threshold': { type: 'string' },
       bands: { type: 'string' },
       rows: { type: 'string' },
       'max-candidates': { type: 'string' },
@@ -184,6 +185,7 @@ async function main() {
   });
   const params: Partial<SimilarityParams> = {};
   if (values.threshold) params.threshold = Number(values.threshold);
+  if (values['chain-threshold']) params.chainThreshold = Number(values['chain-threshold']);
   if (values.bands) params.bands = Number(values.bands);
   if (values.rows) params.rows = Number(values.rows);
   if (values['max-candidates']) params.maxCandidates = Number(values['max-candidates']);

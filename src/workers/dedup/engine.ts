@@ -184,10 +184,6 @@ function storedFeatures(m: MemberRecord, p: SimilarityParams): MessageFeatures |
   return m.text !== null ? messageFeatures(m.text, p, false) : null; // a record from before features were stored
 }
 
-function earlier(a: string, b: string): boolean {
-  return midNumber(a) < midNumber(b);
-}
-
 /**
  * The LSH candidates of a message: members of its buckets, at most `max` of them, those sharing
  * the most bands with it first (a pair of Jaccard J shares about bands * J^rows of them), then
@@ -258,7 +254,11 @@ export function decide(
     const cands = candidates(f.bands.map(bucketList), p.maxCandidates);
     if (exactHit !== null) cands.add(exactHit);
 
-    let best: { mid: string; sim: number } | null = null;
+    // Every verified candidate, best first. A message joins the cluster of the best one it is
+    // close to (chainThreshold) or whose cluster's first occurrence it is also similar to: a
+    // weak link through a middle message chains clusters (A~C and C~D put A and D together
+    // though A and D differ), and which clusters chain would depend on the workers' order.
+    const verified: { mid: string; sim: number }[] = [];
     const matchedDocs = new Set<string>();
     engineCounters.messages++;
     engineCounters.candidates += cands.size;
@@ -269,23 +269,39 @@ export function decide(
       const sim = similarityAtLeast(f, cf, linkThreshold(f, cf, p));
       if (sim < 0) continue;
       if (m.doc !== doc.id) matchedDocs.add(m.doc);
-      if (!best || sim > best.sim || (sim === best.sim && earlier(c, best.mid))) best = { mid: c, sim };
+      verified.push({ mid: c, sim });
     }
+    verified.sort((a, b) => b.sim - a.sim || midNumber(a.mid) - midNumber(b.mid));
 
     let cluster: string;
     let root: string;
     let rootSim = 1;
     let duplicateOf: SegmentAssignment['duplicateOf'] = null;
-    if (best) {
-      const bm = members.get(best.mid)!;
+    let link: { bm: MemberRecord; sim: number; rootSim: number } | null = null;
+    for (const v of verified) {
+      const bm = members.get(v.mid)!;
+      if (bm.root === v.mid || v.sim >= p.chainThreshold) {
+        const rf = bm.root === v.mid ? null : featOf(bm.root);
+        link = { bm, sim: v.sim, rootSim: rf ? similarity(f, rf, p) : v.sim };
+        break;
+      }
+      const rf = featOf(bm.root);
+      // a root without features (a record from an index that lost it) cannot be checked
+      const rs = rf ? similarityAtLeast(f, rf, linkThreshold(f, rf, p)) : v.sim;
+      if (rs >= 0) {
+        link = { bm, sim: v.sim, rootSim: rs };
+        break;
+      }
+    }
+    if (link) {
+      const { bm } = link;
       cluster = bm.cluster;
       root = bm.root;
+      rootSim = link.rootSim;
       const rm = members.get(root);
-      const rf = featOf(root);
-      rootSim = root === best.mid ? best.sim : rf ? similarity(f, rf, p) : best.sim;
       duplicateOf = rm
         ? { doc: rm.doc, segment: rm.seg, similarity: roundSimilarity(rootSim) }
-        : { doc: bm.doc, segment: bm.seg, similarity: roundSimilarity(best.sim) };
+        : { doc: bm.doc, segment: bm.seg, similarity: roundSimilarity(link.sim) };
       plan.clusterAdd.push([cluster, root, mid]);
       engineCounters.linked++;
     } else {

@@ -7,6 +7,14 @@ import { createHash } from 'node:crypto';
 export interface SimilarityParams {
   /** verified similarity (Jaccard over word 1-2-gram sets) at or above which two messages are linked */
   threshold: number;
+  /**
+   * A message joins a cluster when it is at least `threshold` similar to the cluster's first
+   * occurrence, or at least this similar to the member it matched best (a close copy of a
+   * member goes where that member went, even when the cluster's first occurrence is further
+   * away). Weaker links through a middle message are not followed: they chain unrelated
+   * messages into one cluster, in an order that depends on which worker came first.
+   */
+  chainThreshold: number;
   /** LSH: number of bands and rows per band (signature length = bands * rows) */
   bands: number;
   rows: number;
@@ -32,6 +40,7 @@ export interface SimilarityParams {
 
 export const DEFAULT_PARAMS: SimilarityParams = {
   threshold: 0.45,
+  chainThreshold: 0.55,
   bands: 25,
   rows: 4,
   minFuzzyTokens: 4,
@@ -45,6 +54,7 @@ export const DEFAULT_PARAMS: SimilarityParams = {
 export function resolveParams(p?: Partial<SimilarityParams>): SimilarityParams {
   const out = { ...DEFAULT_PARAMS, ...(p ?? {}) };
   if (!(out.threshold > 0 && out.threshold <= 1)) throw new RangeError(`threshold must be in (0, 1], got ${out.threshold}`);
+  if (!(out.chainThreshold > 0 && out.chainThreshold <= 1)) throw new RangeError(`chainThreshold must be in (0, 1], got ${out.chainThreshold}`);
   if (!(Number.isInteger(out.bands) && out.bands > 0)) throw new RangeError(`bands must be a positive integer, got ${out.bands}`);
   if (!(Number.isInteger(out.rows) && out.rows > 0)) throw new RangeError(`rows must be a positive integer, got ${out.rows}`);
   if (!(Number.isInteger(out.maxBucket) && out.maxBucket > 0)) throw new RangeError(`maxBucket must be a positive integer, got ${out.maxBucket}`);
