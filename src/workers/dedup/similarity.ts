@@ -57,7 +57,7 @@ export function resolveParams(p?: Partial<SimilarityParams>): SimilarityParams {
   if (!(out.chainThreshold > 0 && out.chainThreshold <= 1)) throw new RangeError(`chainThreshold must be in (0, 1], got ${out.chainThreshold}`);
   if (!(Number.isInteger(out.bands) && out.bands > 0)) throw new RangeError(`bands must be a positive integer, got ${out.bands}`);
   if (!(Number.isInteger(out.rows) && out.rows > 0)) throw new RangeError(`rows must be a positive integer, got ${out.rows}`);
-  if (!(Number.isInteger(out.maxBucket) && out.maxBucket > 0)) throw new RangeError(`maxBucket must be a positive integer, got ${out.maxBucket}`);
+  if (!(Number.isInteger(out.maxBucket) && out.maxBucket > 0 && out.maxBucket <= 255)) throw new RangeError(`maxBucket must be an integer from 1 to 255, got ${out.maxBucket}`);
   if (!(Number.isInteger(out.maxCandidates) && out.maxCandidates > 0)) throw new RangeError(`maxCandidates must be a positive integer, got ${out.maxCandidates}`);
   return out;
 }
