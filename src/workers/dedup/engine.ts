@@ -280,16 +280,12 @@ export function decide(
     let link: { bm: MemberRecord; sim: number; rootSim: number } | null = null;
     for (const v of verified) {
       const bm = members.get(v.mid)!;
-      if (bm.root === v.mid || v.sim >= p.chainThreshold) {
-        const rf = bm.root === v.mid ? null : featOf(bm.root);
-        link = { bm, sim: v.sim, rootSim: rf ? similarity(f, rf, p) : v.sim };
-        break;
-      }
-      const rf = featOf(bm.root);
-      // a root without features (a record from an index that lost it) cannot be checked
-      const rs = rf ? similarityAtLeast(f, rf, linkThreshold(f, rf, p)) : v.sim;
-      if (rs >= 0) {
-        link = { bm, sim: v.sim, rootSim: rs };
+      const rf = bm.root === v.mid ? null : featOf(bm.root);
+      // similarity to the cluster's first occurrence (a root without features, from an index
+      // that lost them, cannot be checked: the candidate's own similarity stands in)
+      const rootSim = rf ? similarity(f, rf, p) : v.sim;
+      if (!rf || v.sim >= p.chainThreshold || rootSim >= linkThreshold(f, rf, p)) {
+        link = { bm, sim: v.sim, rootSim };
         break;
       }
     }
