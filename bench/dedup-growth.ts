@@ -38,7 +38,14 @@ if (values.redis) {
   await index.reset();
 } else index = createMemoryIndex(values.namespace);
 
-console.log('docs      ms/msg   cand/msg  linked/msg  heap MiB  rss MiB');
+// CPU per message of this process and of the Redis server (INFO cpu), to tell where time grows
+async function redisCpuMs(): Promise<number> {
+  if (!redis) return 0;
+  const info = await redis.info('cpu');
+  const num = (k: string) => Number(new RegExp(`${k}:([\\d.]+)`).exec(info)?.[1] ?? 0);
+  return (num('used_cpu_user') + num('used_cpu_sys')) * 1000;
+}
+console.log('docs      ms/msg   cpu ms/msg  redis ms/msg  cand/msg  linked/msg  heap MiB  rss MiB');
 let msgs = 0;
 const rows: unknown[] = [];
 let done = 0;
@@ -48,6 +55,8 @@ const repeated = new Set<string>();
 // Kept as one string per document, not as generated objects: a heap of millions of small
 // objects would tax every garbage collection and make the index look slower than it is.
 const texts = generateCorpus({ docs, seed: SEED, minBytes: 1024, maxBytes: 10240 }).docs.map((d) => d.segments.map((s) => s.text).join('\n'));
+let cpuMark = process.cpuUsage();
+let redisMark = await redisCpuMs();
 let tMark = performance.now(); // after generating the corpus: the first window measures dedup only
 for (let d = 0; d < texts.length; d++) {
   const doc = cleanDocFromLines(texts[d]!.split('\n').map((text) => ({ kind: 'paragraph' as const, text })), `${d}.txt`);
@@ -59,9 +68,13 @@ for (let d = 0; d < texts.length; d++) {
   if (done % window === 0 || done === docs) {
     const now = performance.now();
     const m = msgs - msgMark;
+    const cpu = process.cpuUsage(cpuMark);
+    const redisNow = await redisCpuMs();
     const row = {
       docs: done,
       msPerMessage: (now - tMark) / m,
+      cpuMsPerMessage: (cpu.user + cpu.system) / 1000 / m,
+      redisMsPerMessage: (redisNow - redisMark) / m,
       candidates: (engineCounters.candidates - mark.candidates) / m,
       linked: (engineCounters.linked - mark.linked) / m,
       heapMiB: process.memoryUsage().heapUsed / 2 ** 20,
@@ -69,10 +82,12 @@ for (let d = 0; d < texts.length; d++) {
     };
     rows.push(row);
     console.log(
-      `${String(done).padEnd(8)} ${row.msPerMessage.toFixed(4).padStart(8)} ${row.candidates.toFixed(2).padStart(9)} ${row.linked.toFixed(3).padStart(10)} ${row.heapMiB.toFixed(0).padStart(9)} ${row.rssMiB.toFixed(0).padStart(8)}`,
+      `${String(done).padEnd(8)} ${row.msPerMessage.toFixed(4).padStart(8)} ${row.cpuMsPerMessage.toFixed(4).padStart(11)} ${row.redisMsPerMessage.toFixed(4).padStart(13)} ${row.candidates.toFixed(2).padStart(9)} ${row.linked.toFixed(3).padStart(10)} ${row.heapMiB.toFixed(0).padStart(9)} ${row.rssMiB.toFixed(0).padStart(8)}`,
     );
     mark = { ...engineCounters };
-    tMark = now;
+    cpuMark = process.cpuUsage();
+    redisMark = await redisCpuMs();
+    tMark = performance.now();
     msgMark = msgs;
   }
 }

@@ -121,6 +121,19 @@ describe('Redis dedup index', () => {
     // An index written before paths were kept apart has them only in the document records.
     expect(await redis.del(`tm:{${namespace}}:dedup:paths`)).toBe(1);
     expect(await later.clusters(linked.map((s) => s.cluster))).toEqual(info);
+    // An index written before texts were kept apart has each first occurrence's text at the end
+    // of its record (new records end with the empty text field).
+    const textKey = `tm:{${namespace}}:dedup:text`;
+    const memberKey = `tm:{${namespace}}:dedup:member`;
+    const texts = await redis.hgetall(textKey);
+    expect(Object.keys(texts).length).toBeGreaterThan(0);
+    for (const [mid, text] of Object.entries(texts)) {
+      const rec = (await redis.hget(memberKey, mid))!;
+      expect(rec.endsWith('\t')).toBe(true);
+      await redis.hset(memberKey, mid, rec + text);
+    }
+    expect(await redis.del(textKey)).toBe(1);
+    expect(await later.clusters(linked.map((s) => s.cluster))).toEqual(info);
     const stats = await later.stats();
     expect(stats).toMatchObject({ namespace, documents: 60 });
     expect(stats.messages).toBe(corpus.docs.reduce((n, d) => n + d.segments.length, 0));

@@ -38,7 +38,11 @@ export interface MemberRecord {
   sim: number;
   /** verification features (encodeFeatures); null for exact repeats, which are never candidates themselves */
   feat: string | null;
-  /** original text of a cluster's first occurrence (messages.jsonl shows it); null for the other occurrences */
+  /**
+   * Original text of a cluster's first occurrence, in records written before texts were kept
+   * apart (StoreOps.texts); null in newer records. Texts are read only to write messages.jsonl,
+   * while records are read for every candidate: without the text a record is a third the size.
+   */
   text: string | null;
 }
 
@@ -89,7 +93,7 @@ export interface CommitPlan {
   path: string;
   /** DocRecord as JSON */
   rec: string;
-  /** bucket fields read, with the length (in bytes) of their value when read */
+  /** bucket fields read that had room (full ones never change), with the length in bytes of their value when read */
   checks: [string, number][];
   /** exact-text keys that were absent when read */
   absent: string[];
@@ -99,6 +103,8 @@ export interface CommitPlan {
   exactAdd: [string, string][];
   /** mid, encoded MemberRecord */
   members: [string, string][];
+  /** mid, text: the original text of each message that starts a cluster */
+  texts: [string, string][];
   /** cluster id, root mid, mid: appended to the cluster's occurrence list (created with the root first) */
   clusterAdd: [string, string, string][];
   maxBucket: number;
@@ -121,6 +127,8 @@ export interface StoreOps {
   /** the values of these bucket fields and exact-text keys, in one round trip */
   lookup(fields: string[], keys: string[]): Promise<{ buckets: (string | null)[]; exact: (string | null)[] }>;
   members(mids: string[]): Promise<(string | null)[]>;
+  /** texts of first occurrences (null where none is kept apart: see MemberRecord.text) */
+  texts(mids: string[]): Promise<(string | null)[]>;
   /** occurrence lists (mids, first occurrence first) of clusters with two or more occurrences */
   clusterMembers(cids: string[]): Promise<string[][]>;
   commit(plan: CommitPlan): Promise<CommitResult>;
@@ -231,11 +239,14 @@ export function decide(
     doc: doc.id,
     path: doc.path,
     rec: '',
-    checks: [...snap.bucketLen.entries()],
+    // A full bucket never changes (nothing is appended to it), so only the others are checked;
+    // the larger the index, the more of the buckets read are full.
+    checks: [...snap.bucketLen.entries()].filter(([f]) => (snap.buckets.get(f)?.length ?? 0) < p.maxBucket),
     absent: [...snap.exact.entries()].filter(([, v]) => v === null).map(([k]) => k),
     bucketAdd: [],
     exactAdd: [],
     members: [],
+    texts: [],
     clusterAdd: [],
     maxBucket: p.maxBucket,
     newClusters: 0,
@@ -316,10 +327,11 @@ export function decide(
       root,
       sim: roundSimilarity(rootSim),
       feat: repeat ? null : encodeFeatures(f),
-      text: root === mid ? seg.text : null,
+      text: null,
     };
     members.set(mid, rec);
     plan.members.push([mid, encodeMember(rec)]);
+    if (root === mid) plan.texts.push([mid, seg.text]);
     if (!repeat) {
       exact.set(f.exact, mid);
       plan.exactAdd.push([f.exact, mid]);
@@ -384,6 +396,14 @@ export async function describeClusters(store: StoreOps, ids: string[]): Promise<
   mids.forEach((m, i) => {
     const v = vals[i];
     if (v) recs.set(m, decodeMember(v));
+  });
+  // texts of the first occurrences, kept apart from their records (older records hold theirs)
+  const firsts = lists.filter((l) => l.length >= 2).map((l) => l[0]!);
+  const needText = firsts.filter((m) => recs.has(m) && recs.get(m)!.text === null);
+  const textVals = needText.length ? await store.texts(needText) : [];
+  needText.forEach((m, i) => {
+    const t = textVals[i];
+    if (t != null) recs.get(m)!.text = t;
   });
   const docIds = unique([...recs.values()].map((r) => r.doc));
   const paths = new Map<string, string>();

@@ -45,6 +45,8 @@ class MemoryStore implements StoreOps {
   bucketTable = new BucketTable();
   /** message number -> arena handle of its MemberRecord */
   memberTable = new NumberTable();
+  /** message number -> arena handle of the text of a cluster's first occurrence */
+  textTable = new NumberTable();
   clusterMap = new Map<string, string[]>();
   docNum = 0;
   clusters = 0;
@@ -79,6 +81,12 @@ class MemoryStore implements StoreOps {
   async members(mids: string[]) {
     return mids.map((m) => this.member(midNumber(m)));
   }
+  async texts(mids: string[]) {
+    return mids.map((m) => {
+      const h = this.textTable.get(midNumber(m));
+      return h < 0 ? null : this.arena.get(h);
+    });
+  }
   async clusterMembers(cids: string[]) {
     return cids.map((c) => [...(this.clusterMap.get(c) ?? [])]);
   }
@@ -92,6 +100,7 @@ class MemoryStore implements StoreOps {
     for (const [f, mid] of p.bucketAdd) this.bucketTable.add(f, mid, p.maxBucket);
     // Members first: an exact entry is checked against its member's record.
     for (const [mid, rec] of p.members) this.memberTable.set(midNumber(mid), this.arena.put(rec));
+    for (const [mid, text] of p.texts) this.textTable.set(midNumber(mid), this.arena.put(text));
     for (const [k, mid] of p.exactAdd) {
       const n = exactNumber(k);
       if (!this.exactTable.has(n)) this.exactTable.set(n, midNumber(mid));
@@ -115,7 +124,7 @@ export function createMemoryIndex(namespace = 'default', options: MemoryIndexOpt
     assign: (doc) => assignDocument(store, doc, params),
     clusters: (ids) => describeClusters(store, ids),
     async stats(): Promise<IndexStats> {
-      let bytes = store.arena.bytes() + store.exactTable.bytes() + store.memberTable.bytes() + store.bucketTable.bytes();
+      let bytes = store.arena.bytes() + store.exactTable.bytes() + store.memberTable.bytes() + store.textTable.bytes() + store.bucketTable.bytes();
       for (const [k, v] of store.paths) bytes += 2 * (k.length + v.length);
       for (const k of store.docs.keys()) bytes += 2 * k.length + 8;
       for (const [k, v] of store.clusterMap) bytes += 2 * (k.length + v.join(',').length);

@@ -7,7 +7,8 @@
 //   tm:{ns}:dedup:docs    hash  document id -> {n, path, assignments} (idempotency, paths)
 //   tm:{ns}:dedup:exact   hash  exact-text key -> mid of its first occurrence
 //   tm:{ns}:dedup:bucket  hash  LSH band key -> "mid,mid,..." (bounded: maxBucket)
-//   tm:{ns}:dedup:member  hash  mid -> "doc\tsegment\tcluster\troot mid\tsimilarity[\ttext]"
+//   tm:{ns}:dedup:member  hash  mid -> "doc\tsegment\tcluster\troot mid\tsimilarity\tfeatures\t" (engine.ts encodeMember)
+//   tm:{ns}:dedup:text    hash  mid -> text of a cluster's first occurrence (read for messages.jsonl only)
 //   tm:{ns}:dedup:meta    hash  docnum, clusters
 //   tm:{ns}:dedup:paths   hash  document id -> path (messages.jsonl reads these, not the records)
 //   tm:{ns}:dedup:c:<id>  list  occurrences (mids) of a cluster seen more than once, first first
@@ -24,7 +25,7 @@ export interface RedisIndexOptions extends AssignOptions {
 const COMMIT_LUA = readFileSync(new URL('./lua/commit-document.lua', import.meta.url), 'utf8');
 const COMMIT_CMD = 'textmillDedupCommit';
 
-type CommitFn = (numKeys: number, ...args: string[]) => Promise<string[]>;
+type CommitFn = (numKeys: number, keys: string[], args: string[]) => Promise<string[]>;
 
 export function dedupKeyPrefix(namespace: string): string {
   if (!namespace || /[{}\s*?[\]\\]/.test(namespace)) {
@@ -34,12 +35,12 @@ export function dedupKeyPrefix(namespace: string): string {
 }
 
 class RedisStore implements StoreOps {
-  readonly k: { docs: string; exact: string; bucket: string; member: string; meta: string; paths: string };
+  readonly k: { docs: string; exact: string; bucket: string; member: string; meta: string; paths: string; text: string };
   constructor(
     private readonly redis: Redis,
     readonly prefix: string,
   ) {
-    this.k = { docs: `${prefix}docs`, exact: `${prefix}exact`, bucket: `${prefix}bucket`, member: `${prefix}member`, meta: `${prefix}meta`, paths: `${prefix}paths` };
+    this.k = { docs: `${prefix}docs`, exact: `${prefix}exact`, bucket: `${prefix}bucket`, member: `${prefix}member`, meta: `${prefix}meta`, paths: `${prefix}paths`, text: `${prefix}text` };
     if (typeof (redis as unknown as Record<string, unknown>)[COMMIT_CMD] !== 'function') redis.defineCommand(COMMIT_CMD, { lua: COMMIT_LUA });
   }
   private async hmget(key: string, fields: string[]): Promise<(string | null)[]> {
@@ -72,29 +73,40 @@ class RedisStore implements StoreOps {
   members(mids: string[]) {
     return this.hmget(this.k.member, mids);
   }
+  texts(mids: string[]) {
+    return this.hmget(this.k.text, mids);
+  }
   async clusterMembers(cids: string[]) {
     const pipe = this.redis.pipeline();
     for (const c of cids) pipe.lrange(`${this.prefix}c:${c}`, 0, -1);
     return unwrap(await pipe.exec()) as string[][];
   }
   async commit(plan: CommitPlan): Promise<CommitResult> {
-    const clusterKeys: string[] = [];
+    // KEYS and ARGV as lua/commit-document.lua lays them out
+    const keys = [this.k.docs, this.k.exact, this.k.bucket, this.k.member, this.k.meta, this.k.paths, this.k.text];
     const keyIndex = new Map<string, number>();
-    const base = [this.k.docs, this.k.exact, this.k.bucket, this.k.member, this.k.meta, this.k.paths];
-    const clusterAdd = plan.clusterAdd.map(([cid, root, mid]) => {
+    const clusterArgs: string[] = [];
+    for (const [cid, root, mid] of plan.clusterAdd) {
       let i = keyIndex.get(cid);
       if (i === undefined) {
-        clusterKeys.push(`${this.prefix}c:${cid}`);
-        i = base.length + clusterKeys.length; // 1-based index into KEYS
+        keys.push(`${this.prefix}c:${cid}`);
+        i = keys.length; // 1-based index into KEYS
         keyIndex.set(cid, i);
       }
-      return [i, root, mid];
-    });
-    // cjson turns an empty JSON array into an empty table: fine for ipairs.
-    const arg = JSON.stringify({ ...plan, clusterAdd });
-    const keys = [...base, ...clusterKeys];
+      clusterArgs.push(String(i), root, mid);
+    }
+    const args: string[] = [plan.doc, plan.path, plan.rec, String(plan.newClusters)];
+    args.push(...[plan.checks.length, plan.absent.length, plan.bucketAdd.length, plan.exactAdd.length, plan.members.length, plan.clusterAdd.length, plan.texts.length].map(String));
+    for (const [f] of plan.checks) args.push(f);
+    for (const [, len] of plan.checks) args.push(String(len));
+    for (const k of plan.absent) args.push(k);
+    for (const pairs of [plan.bucketAdd, plan.exactAdd, plan.members]) for (const [a, b] of pairs) args.push(a, b);
+    for (const a of clusterArgs) args.push(a);
+    for (const [a, b] of plan.texts) args.push(a, b);
     const fn = (this.redis as unknown as Record<string, CommitFn>)[COMMIT_CMD]!;
-    const r = await fn.call(this.redis, keys.length, ...keys, arg);
+    // Arrays, not spread: ioredis flattens them, and a document of thousands of messages has more
+    // arguments than a function call can take.
+    const r = await fn.call(this.redis, keys.length, keys, args);
     if (r[0] === 'ok') return { status: 'ok' };
     if (r[0] === 'exists') return { status: 'exists', record: r[1]! };
     return { status: 'conflict' };
@@ -137,7 +149,7 @@ export function createRedisIndex(redis: Redis, namespace: string, options: Redis
         redis.hlen(store.k.docs),
         redis.hget(store.k.meta, 'clusters'),
       ]);
-      // Memory: the five hashes exactly (sampled inside big hashes), the cluster lists by sample.
+      // Memory: the hashes (sampled inside big hashes), the cluster lists by sample.
       let bytes = 0;
       for (const key of Object.values(store.k)) bytes += Number((await redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '64')) ?? 0);
       let lists = 0;

@@ -47,7 +47,7 @@ export const DEFAULT_PARAMS: SimilarityParams = {
   shortTokens: 10,
   shortThreshold: 0.6,
   maxBucket: 12,
-  maxCandidates: 12,
+  maxCandidates: 6,
   nearDuplicateShare: 0.5,
 };
 

@@ -8,95 +8,106 @@
 -- KEYS[4]  members  hash  mid -> member record
 -- KEYS[5]  meta     hash  counters (clusters)
 -- KEYS[6]  paths    hash  document id -> path (what messages.jsonl needs of a document)
--- KEYS[7..] cluster occurrence lists, one per cluster in ARGV[1].clusterAdd (first occurrence first)
+-- KEYS[7]  texts    hash  mid -> text of a cluster's first occurrence
+-- KEYS[8..] cluster occurrence lists, one per cluster added to (first occurrence first)
 --
--- ARGV[1]  JSON plan: { doc, path, rec, checks: [[bucket, observed byte length]], absent: [exact key],
---          bucketAdd: [[bucket, mid]], exactAdd: [[key, mid]], members: [[mid, record]],
---          clusterAdd: [[key index into KEYS, root mid, mid]], maxBucket, newClusters }
---          The caller only appends to buckets it read (every bucketAdd field is in checks) and
---          that had room, and only adds exact keys it saw absent, so once the checks pass the
---          writes need no further reads.
+-- ARGV, flat (no JSON: decoding a document's plan with cjson and building Lua tables from it
+-- cost more than the Redis commands themselves, and each list below goes to HMGET/HSET as a
+-- slice of ARGV without being copied):
+--   1 doc, 2 path, 3 document record, 4 clusters this document starts,
+--   5..11 counts: C checks, A absent, B bucketAdd, E exactAdd, M members, K clusterAdd, T texts
+--   then C bucket fields read, C byte lengths they had, A exact keys seen absent,
+--   B (bucket, mid) pairs, E (exact key, mid) pairs, M (mid, record) pairs,
+--   K (index into KEYS, root mid, mid) triples, T (mid, text) pairs.
+-- The caller only appends to buckets it read (every bucketAdd field is among the checks) and
+-- that had room, and only adds exact keys it saw absent, so once the checks pass the writes
+-- need no further reads.
 --
 -- Returns {'exists', record} | {'conflict'} | {'ok'}
---
--- Reads and writes go by many fields per call: a document touches ~300 buckets, and one
--- redis.call per bucket (HSTRLEN, HGET, HSET) cost more than everything else in the script.
-local p = cjson.decode(ARGV[1])
-
-local existing = redis.call('HGET', KEYS[1], p.doc)
+local existing = redis.call('HGET', KEYS[1], ARGV[1])
 if existing then return {'exists', existing} end
 
--- unpack() is bounded by Lua's C stack: calls with many fields go in chunks.
+local C, A, B, E, M, K, T = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8]),
+  tonumber(ARGV[9]), tonumber(ARGV[10]), tonumber(ARGV[11])
+local checkF = 12
+local checkL = checkF + C
+local absent = checkL + C
+local bucketAdd = absent + A
+local exactAdd = bucketAdd + 2 * B
+local members = exactAdd + 2 * E
+local clusterAdd = members + 2 * M
+local texts = clusterAdd + 3 * K
+
+-- unpack() is bounded by Lua's C stack: commands with many arguments go in chunks.
 local CHUNK = 1000
-local function hmget(key, fields)
+local function hmget(key, from, n)
   local out = {}
-  for i = 1, #fields, CHUNK do
-    local part = redis.call('HMGET', key, unpack(fields, i, math.min(i + CHUNK - 1, #fields)))
-    for j = 1, #part do out[i + j - 1] = part[j] end
+  for i = 0, n - 1, CHUNK do
+    local part = redis.call('HMGET', key, unpack(ARGV, from + i, from + math.min(i + CHUNK, n) - 1))
+    for j = 1, #part do out[i + j] = part[j] end
   end
   return out
 end
-local function hset(key, pairs)
-  for i = 1, #pairs, 2 * CHUNK do
-    redis.call('HSET', key, unpack(pairs, i, math.min(i + 2 * CHUNK - 1, #pairs)))
+local function hsetFromArgv(key, from, pairsCount)
+  for i = 0, pairsCount - 1, CHUNK do
+    local last = math.min(i + CHUNK, pairsCount) - 1
+    redis.call('HSET', key, unpack(ARGV, from + 2 * i, from + 2 * last + 1))
   end
 end
 
-local fields = {}
-for i, c in ipairs(p.checks) do fields[i] = c[1] end
 local current = {}
-local vals = hmget(KEYS[3], fields)
-for i, c in ipairs(p.checks) do
-  local v = vals[i]
-  if (v and #v or 0) ~= c[2] then return {'conflict'} end
-  current[c[1]] = v
+if C > 0 then
+  local vals = hmget(KEYS[3], checkF, C)
+  for i = 1, C do
+    local v = vals[i]
+    if (v and #v or 0) ~= tonumber(ARGV[checkL + i - 1]) then return {'conflict'} end
+    if v then current[ARGV[checkF + i - 1]] = v else current[ARGV[checkF + i - 1]] = false end
+  end
 end
-if #p.absent > 0 then
-  for _, v in ipairs(hmget(KEYS[2], p.absent)) do
-    if v then return {'conflict'} end
+if A > 0 then
+  local vals = hmget(KEYS[2], absent, A)
+  for i = 1, A do
+    if vals[i] then return {'conflict'} end
   end
 end
 
-local order, changed = {}, {}
-for _, b in ipairs(p.bucketAdd) do
-  local f = b[1]
+-- Appending to a bucket the caller did not read would drop its members: refuse, before any write.
+for i = 0, B - 1 do
+  if current[ARGV[bucketAdd + 2 * i]] == nil then
+    return redis.error_reply('dedup commit: bucket ' .. ARGV[bucketAdd + 2 * i] .. ' was not read before the commit')
+  end
+end
+local out, order = {}, {}
+for i = 0, B - 1 do
+  local f, mid = ARGV[bucketAdd + 2 * i], ARGV[bucketAdd + 2 * i + 1]
   local v = current[f]
-  -- Appending to a bucket the caller did not read would drop its members: refuse, before any write.
-  if v == nil then return redis.error_reply('dedup commit: bucket ' .. f .. ' was not read before the commit') end
-  if not changed[f] then order[#order + 1] = f end
-  changed[f] = true
-  current[f] = v and (v .. ',' .. b[2]) or b[2]
+  if out[f] == nil then order[#order + 1] = f end
+  if out[f] then out[f] = out[f] .. ',' .. mid
+  elseif v then out[f] = v .. ',' .. mid
+  else out[f] = mid end
 end
-local pairs_ = {}
+local flat = {}
 for _, f in ipairs(order) do
-  pairs_[#pairs_ + 1] = f
-  pairs_[#pairs_ + 1] = current[f]
+  flat[#flat + 1] = f
+  flat[#flat + 1] = out[f]
 end
-hset(KEYS[3], pairs_)
-
-pairs_ = {}
-for _, e in ipairs(p.exactAdd) do
-  pairs_[#pairs_ + 1] = e[1]
-  pairs_[#pairs_ + 1] = e[2]
+for i = 1, #flat, 2 * CHUNK do
+  redis.call('HSET', KEYS[3], unpack(flat, i, math.min(i + 2 * CHUNK - 1, #flat)))
 end
-hset(KEYS[2], pairs_)
 
-pairs_ = {}
-for _, m in ipairs(p.members) do
-  pairs_[#pairs_ + 1] = m[1]
-  pairs_[#pairs_ + 1] = m[2]
-end
-hset(KEYS[4], pairs_)
+if E > 0 then hsetFromArgv(KEYS[2], exactAdd, E) end
+if M > 0 then hsetFromArgv(KEYS[4], members, M) end
+if T > 0 then hsetFromArgv(KEYS[7], texts, T) end
 
-for _, c in ipairs(p.clusterAdd) do
-  local key = KEYS[c[1]]
+for i = 0, K - 1 do
+  local key = KEYS[tonumber(ARGV[clusterAdd + 3 * i])]
   if redis.call('EXISTS', key) == 0 then
-    redis.call('RPUSH', key, c[2], c[3])
+    redis.call('RPUSH', key, ARGV[clusterAdd + 3 * i + 1], ARGV[clusterAdd + 3 * i + 2])
   else
-    redis.call('RPUSH', key, c[3])
+    redis.call('RPUSH', key, ARGV[clusterAdd + 3 * i + 2])
   end
 end
-if tonumber(p.newClusters) > 0 then redis.call('HINCRBY', KEYS[5], 'clusters', p.newClusters) end
-redis.call('HSET', KEYS[6], p.doc, p.path)
-redis.call('HSET', KEYS[1], p.doc, p.rec)
+if tonumber(ARGV[4]) > 0 then redis.call('HINCRBY', KEYS[5], 'clusters', ARGV[4]) end
+redis.call('HSET', KEYS[6], ARGV[1], ARGV[2])
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
 return {'ok'}
