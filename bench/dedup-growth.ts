@@ -25,8 +25,16 @@ const { values } = parseArgs({
     window: { type: 'string', default: '10000' },
     redis: { type: 'string' },
     namespace: { type: 'string', default: 'bench-dedup-growth' },
+    // CPU profiles of this process over document ranges, to see what grows: "5000-10000,35000-40000"
+    profile: { type: 'string' },
   },
 });
+const profileRanges = (values.profile ?? '').split(',').filter(Boolean).map((r) => r.split('-').map(Number) as [number, number]);
+const inspector = profileRanges.length ? new (await import('node:inspector')).Session() : null;
+inspector?.connect();
+const post = (method: string, params?: object) =>
+  new Promise<unknown>((resolve, reject) => inspector!.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))));
+if (inspector) await post('Profiler.enable');
 const docs = Number(values.docs);
 const window = Number(values.window);
 
@@ -45,6 +53,13 @@ async function redisCpuMs(): Promise<number> {
   const num = (k: string) => Number(new RegExp(`${k}:([\\d.]+)`).exec(info)?.[1] ?? 0);
   return (num('used_cpu_user') + num('used_cpu_sys')) * 1000;
 }
+// Redis time per command (INFO commandstats, microseconds), for the per-window breakdown
+async function commandUsec(): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  if (!redis) return out;
+  for (const m of (await redis.info('commandstats')).matchAll(/cmdstat_([^:]+):calls=\d+,usec=(\d+)/g)) out.set(m[1]!, Number(m[2]));
+  return out;
+}
 console.log('docs      ms/msg   cpu ms/msg  redis ms/msg  cand/msg  linked/msg  heap MiB  rss MiB');
 let msgs = 0;
 const rows: unknown[] = [];
@@ -57,8 +72,18 @@ const repeated = new Set<string>();
 const texts = generateCorpus({ docs, seed: SEED, minBytes: 1024, maxBytes: 10240 }).docs.map((d) => d.segments.map((s) => s.text).join('\n'));
 let cpuMark = process.cpuUsage();
 let redisMark = await redisCpuMs();
+let cmdMark = await commandUsec();
 let tMark = performance.now(); // after generating the corpus: the first window measures dedup only
 for (let d = 0; d < texts.length; d++) {
+  for (const [from, to] of profileRanges) {
+    if (d === from) await post('Profiler.start');
+    if (d === to) {
+      const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+      const file = `dedup-growth-${from}-${to}.cpuprofile`;
+      (await import('node:fs')).writeFileSync(file, JSON.stringify(profile));
+      console.log(`profile of documents ${from}-${to}: ${file} (npx tsx bench/profile-summary.ts ${file})`);
+    }
+  }
   const doc = cleanDocFromLines(texts[d]!.split('\n').map((text) => ({ kind: 'paragraph' as const, text })), `${d}.txt`);
   texts[d] = '';
   const out = await dedup(doc, index);
@@ -70,11 +95,17 @@ for (let d = 0; d < texts.length; d++) {
     const m = msgs - msgMark;
     const cpu = process.cpuUsage(cpuMark);
     const redisNow = await redisCpuMs();
+    const cmdNow = await commandUsec();
+    // Redis microseconds per message by command (a script's own commands count in both)
+    const commands = Object.fromEntries(
+      [...cmdNow].map(([c, us]) => [c, (us - (cmdMark.get(c) ?? 0)) / m] as const).filter(([, us]) => us >= 0.5).sort((a, b) => b[1] - a[1]),
+    );
     const row = {
       docs: done,
       msPerMessage: (now - tMark) / m,
       cpuMsPerMessage: (cpu.user + cpu.system) / 1000 / m,
       redisMsPerMessage: (redisNow - redisMark) / m,
+      redisUsPerMessageByCommand: commands,
       candidates: (engineCounters.candidates - mark.candidates) / m,
       linked: (engineCounters.linked - mark.linked) / m,
       heapMiB: process.memoryUsage().heapUsed / 2 ** 20,
@@ -82,11 +113,12 @@ for (let d = 0; d < texts.length; d++) {
     };
     rows.push(row);
     console.log(
-      `${String(done).padEnd(8)} ${row.msPerMessage.toFixed(4).padStart(8)} ${row.cpuMsPerMessage.toFixed(4).padStart(11)} ${row.redisMsPerMessage.toFixed(4).padStart(13)} ${row.candidates.toFixed(2).padStart(9)} ${row.linked.toFixed(3).padStart(10)} ${row.heapMiB.toFixed(0).padStart(9)} ${row.rssMiB.toFixed(0).padStart(8)}`,
+      `${String(done).padEnd(8)} ${row.msPerMessage.toFixed(4).padStart(8)} ${row.cpuMsPerMessage.toFixed(4).padStart(11)} ${row.redisMsPerMessage.toFixed(4).padStart(13)} ${row.candidates.toFixed(2).padStart(9)} ${row.linked.toFixed(3).padStart(10)} ${row.heapMiB.toFixed(0).padStart(9)} ${row.rssMiB.toFixed(0).padStart(8)}   Redis us/msg: ${Object.entries(commands).map(([c, us]) => `${c} ${us.toFixed(1)}`).join(', ')}`,
     );
     mark = { ...engineCounters };
     cpuMark = process.cpuUsage();
     redisMark = await redisCpuMs();
+    cmdMark = await commandUsec();
     tMark = performance.now();
     msgMark = msgs;
   }

@@ -7,7 +7,8 @@ import { DedupDoc } from '../src/shared/schemas.js';
 import { dedup } from '../src/workers/dedup/dedup.js';
 import { createMemoryIndex } from '../src/workers/dedup/index-memory.js';
 import { DEFAULT_PARAMS, decodeFeatures, encodeFeatures, messageFeatures, normalizeTokens, similarity, linkThreshold } from '../src/workers/dedup/similarity.js';
-import { decodeMember, encodeMember } from '../src/workers/dedup/engine.js';
+import { candidates, decodeMember, encodeMember } from '../src/workers/dedup/engine.js';
+import { midNumber } from '../src/workers/dedup/mid.js';
 import { cleanDocFromLines, generateCorpus } from '../src/synth/generate.js';
 import { scoreCorpus } from '../src/synth/evaluate-dedup.js';
 
@@ -87,6 +88,20 @@ describe('stored features', () => {
     expect(decodeMember(encodeMember(repeat))).toEqual(repeat);
     expect(decodeMember(`d1\t3\tm1\t1.3\t1\t${LONG_1}`)).toEqual({ ...root, feat: null });
     expect(decodeMember('d1\t3\tm1\t1.0\t0.8')).toEqual({ ...repeat });
+  });
+
+  it('pick as candidates the bucket-mates sharing the most bands, then the earliest', () => {
+    // against the plain definition (count, sort, cut) on random buckets with many ties
+    let seed = 7;
+    const rnd = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n);
+    for (let round = 0; round < 300; round++) {
+      const buckets = Array.from({ length: 1 + rnd(25) }, () => Array.from({ length: rnd(13) }, () => `${1 + rnd(40)}.${rnd(3)}`));
+      const max = 1 + rnd(8);
+      const count = new Map<string, number>();
+      for (const b of buckets) for (const m of b) count.set(m, (count.get(m) ?? 0) + 1);
+      const expected = [...count].sort((a, b) => b[1] - a[1] || midNumber(a[0]) - midNumber(b[0])).slice(0, max).map(([m]) => m);
+      expect([...candidates(buckets, max)]).toEqual(count.size <= max ? [...count.keys()] : expected);
+    }
   });
 });
 

@@ -178,6 +178,7 @@ async function main() {
       bands: { type: 'string' },
       rows: { type: 'string' },
       'max-candidates': { type: 'string' },
+      'max-bucket': { type: 'string' },
       redis: { type: 'string' },
       namespace: { type: 'string', default: 'synth-eval' },
       json: { type: 'boolean', default: false },
@@ -189,6 +190,7 @@ async function main() {
   if (values.bands) params.bands = Number(values.bands);
   if (values.rows) params.rows = Number(values.rows);
   if (values['max-candidates']) params.maxCandidates = Number(values['max-candidates']);
+  if (values['max-bucket']) params.maxBucket = Number(values['max-bucket']);
   const t0 = performance.now();
   const corpus = generateCorpus({ docs: Number(values.docs), seed: Number(values.seed) });
   const genMs = performance.now() - t0;

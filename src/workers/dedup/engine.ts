@@ -197,13 +197,25 @@ function storedFeatures(m: MemberRecord, p: SimilarityParams): MessageFeatures |
  * the most bands with it first (a pair of Jaccard J shares about bands * J^rows of them), then
  * the earliest. Deterministic, so every worker picks the same ones.
  */
-function candidates(buckets: string[][], max: number): Set<string> {
+export function candidates(buckets: string[][], max: number): Set<string> {
   const shared = new Map<string, number>();
   for (const list of buckets) for (const m of list) shared.set(m, (shared.get(m) ?? 0) + 1);
   if (shared.size <= max) return new Set(shared.keys());
-  const ranked = [...shared].map(([m, n]) => ({ m, n, order: midNumber(m) }));
-  ranked.sort((a, b) => b.n - a.n || a.order - b.order);
-  return new Set(ranked.slice(0, max).map((r) => r.m));
+  // The best `max` by a bounded insertion rather than sorting every bucket-mate: buckets fill as
+  // the index grows, and the sort was the part of a lookup that grew with it. Most mates share
+  // one band with the message and fall behind the current last place at the first comparison.
+  const top: { m: string; n: number; order: number }[] = [];
+  for (const [m, n] of shared) {
+    const last = top.length === max ? top[max - 1]! : null;
+    if (last && n < last.n) continue;
+    const order = midNumber(m);
+    if (last && n === last.n && order >= last.order) continue;
+    let i = last ? max - 1 : top.length;
+    while (i > 0 && (top[i - 1]!.n < n || (top[i - 1]!.n === n && top[i - 1]!.order > order))) i--;
+    top.splice(i, 0, { m, n, order });
+    if (top.length > max) top.pop();
+  }
+  return new Set(top.map((r) => r.m));
 }
 
 export interface Decision {
