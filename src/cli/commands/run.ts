@@ -17,7 +17,7 @@ export function registerRun(program: Command) {
     .requiredOption('-o, --out <outDir>', 'output folder')
     .option('--redis <url>', 'Redis URL (default: REDIS_URL, then 127.0.0.1:6379, then a private redis-server)')
     .option('--namespace <name>', 'scope of the persistent near-duplicate index', 'default')
-    .option('--concurrency <n>', 'jobs processed at once per stage')
+    .option('--concurrency <n>', 'jobs processed at once per stage (default: 2 per core)')
     .option('--inline', 'run the stages in this process without Redis (in-memory index)')
     .option('--workers <n>', 'worker processes, this one included (default: one per core)')
     .option('--max-file-bytes <n>', 'reject files larger than this (default 10 MB)')

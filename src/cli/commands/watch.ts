@@ -16,7 +16,7 @@ export function registerWatch(program: Command) {
     .requiredOption('-o, --out <outDir>', 'output folder')
     .option('--redis <url>', 'Redis URL (default: REDIS_URL, then 127.0.0.1:6379, then a private redis-server)')
     .option('--namespace <name>', 'namespace', 'default')
-    .option('--concurrency <n>', 'jobs processed at once per stage')
+    .option('--concurrency <n>', 'jobs processed at once per stage (default: 2 per core)')
     .option('--inline', 'process in this process without Redis')
     .option('--stable-ms <ms>', 'a file counts once its size has not changed for this long', '2000')
     .option('--interval-ms <ms>', 'how often the folder is scanned', '1000')

@@ -25,7 +25,7 @@ export function registerWorker(program: Command) {
     .option('--redis <url>', 'Redis URL (default: REDIS_URL, then 127.0.0.1:6379)')
     .option('--namespace <name>', 'namespace', 'default')
     .option('--stages <list>', `comma-separated stages (default: all of ${STAGES.join(',')})`)
-    .option('--concurrency <n>', 'jobs processed at once per stage')
+    .option('--concurrency <n>', 'jobs processed at once per stage (default: 2 per core)')
     .option('--themes <file>', 'theme taxonomy (YAML)')
     .option('--entities <file>', 'entity knowledge base (YAML)')
     .option('--dedup-threshold <x>', 'similarity (0-1] at which messages are near-duplicates (default 0.45; the same on every worker)')
