@@ -15,7 +15,7 @@ import { engineCounters } from '../src/workers/dedup/engine.js';
 import { createMemoryIndex } from '../src/workers/dedup/index-memory.js';
 import { createRedisIndex } from '../src/workers/dedup/index-redis.js';
 import type { DedupIndex } from '../src/workers/dedup/index-types.js';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { writeMessages } from '../src/pipeline/finish.js';
@@ -81,22 +81,26 @@ const { corpusBytes, offsets } = (() => {
 })();
 v8.setFlagsFromString('--expose-gc');
 (runInNewContext('gc') as () => void)();
-const texts = { length: offsets.length - 1 };
+const corpusDocs = offsets.length - 1;
 const textOf = (d: number) => corpusBytes.toString('utf8', offsets[d], offsets[d + 1]);
 let cpuMark = process.cpuUsage();
 let redisMark = await redisCpuMs();
 let cmdMark = await commandUsec();
 let tMark = performance.now(); // after generating the corpus: the first window measures dedup only
-for (let d = 0; d < texts.length; d++) {
+/** Starts or stops the CPU profiles asked for (--profile) when document `d` comes next. */
+async function profileAt(d: number): Promise<void> {
   for (const [from, to] of profileRanges) {
     if (d === from) await post('Profiler.start');
     if (d === to) {
       const { profile } = (await post('Profiler.stop')) as { profile: unknown };
       const file = `dedup-growth-${from}-${to}.cpuprofile`;
-      (await import('node:fs')).writeFileSync(file, JSON.stringify(profile));
+      writeFileSync(file, JSON.stringify(profile));
       console.log(`profile of documents ${from}-${to}: ${file} (npx tsx bench/profile-summary.ts ${file})`);
     }
   }
+}
+for (let d = 0; d < corpusDocs; d++) {
+  await profileAt(d);
   const doc = cleanDocFromLines(textOf(d).split('\n').map((text) => ({ kind: 'paragraph' as const, text })), `${d}.txt`);
   const out = await dedup(doc, index);
   msgs += out.segments.length;
@@ -135,6 +139,7 @@ for (let d = 0; d < texts.length; d++) {
     msgMark = msgs;
   }
 }
+await profileAt(corpusDocs); // a range may end with the corpus
 // The end of a run: messages.jsonl for every repeated cluster.
 const outDir = mkdtempSync(path.join(os.tmpdir(), 'textmill-growth-'));
 const tFinish = performance.now();

@@ -61,7 +61,7 @@ if C > 0 then
   for i = 1, C do
     local v = vals[i]
     if (v and #v or 0) ~= tonumber(ARGV[checkL + i - 1]) then return {'conflict'} end
-    if v then current[ARGV[checkF + i - 1]] = v else current[ARGV[checkF + i - 1]] = false end
+    current[ARGV[checkF + i - 1]] = v or false
   end
 end
 if A > 0 then
@@ -71,16 +71,13 @@ if A > 0 then
   end
 end
 
--- Appending to a bucket the caller did not read would drop its members: refuse, before any write.
-for i = 0, B - 1 do
-  if current[ARGV[bucketAdd + 2 * i]] == nil then
-    return redis.error_reply('dedup commit: bucket ' .. ARGV[bucketAdd + 2 * i] .. ' was not read before the commit')
-  end
-end
+-- New bucket values, built before any write: appending to a bucket the caller did not read
+-- would drop its members, so such a plan is refused while nothing has been written yet.
 local out, order = {}, {}
 for i = 0, B - 1 do
   local f, mid = ARGV[bucketAdd + 2 * i], ARGV[bucketAdd + 2 * i + 1]
   local v = current[f]
+  if v == nil then return redis.error_reply('dedup commit: bucket ' .. f .. ' was not read before the commit') end
   if out[f] == nil then order[#order + 1] = f end
   if out[f] then out[f] = out[f] .. ',' .. mid
   elseif v then out[f] = v .. ',' .. mid
