@@ -31,6 +31,19 @@ describe('job payloads on the wire', () => {
     expect(unpackPayload(JSON.parse(JSON.stringify(packed)))).toEqual(record);
   });
 
+  it('leave out entity mention texts that are slices, keep one that is not, and put them back', () => {
+    const at = (w: string) => ({ text: w, start: doc.text.indexOf(w), end: doc.text.indexOf(w) + w.length });
+    const entities = [
+      { type: 'ORG', name: 'the minister', mentions: [at('minister')] },
+      { type: 'NUMBER', name: '40000', value: '40000', mentions: [at('forty thousand'), { text: 'not the slice', start: 0, end: 3 }] },
+    ];
+    const withEntities = { ...doc, entities, analysis: [] };
+    const packed = packPayload({ type: 'document', doc: withEntities }) as { doc: { entities: { mentions: { text?: string }[] }[] } };
+    expect(packed.doc.entities.map((e) => e.mentions.map((m) => m.text))).toEqual([[undefined], [undefined, 'not the slice']]);
+    expect(JSON.stringify(packed)).not.toContain('forty thousand"');
+    expect(unpackPayload(JSON.parse(JSON.stringify(packed)))).toEqual({ type: 'document', doc: withEntities });
+  });
+
   it('leave payloads without segments, and payloads written with every text, as they are', () => {
     const input = { id: doc.id, source: doc.source, rawText: 'x', flags: [] };
     expect(packPayload(input)).toBe(input);

@@ -97,7 +97,9 @@ export type Entity = z.infer<typeof Entity>;
  * segment, the lower-cased normal form and the lemma of each word token, each list as one
  * string of words separated by single spaces (word tokens hold no spaces). One string, not an
  * array of a few hundred: a job's JSON is written and parsed again at every hop between
- * stages, and these word arrays were most of the values in the largest payload.
+ * stages, and these word arrays were most of the values in the largest payload. A lemma equal
+ * to its normal (most of them) is left empty: lemmas " state agree" with normals "the states
+ * agreed" read as "the state agree"; the payload from entities to themes is an eighth smaller.
  */
 export const SegmentAnalysis = z.object({
   normals: z.string(),

@@ -920,8 +920,10 @@ function segmentAnalysis(r: DocReader, doc: DedupDoc): SegmentAnalysis[] {
     while (j < n && r.start[j]! < seg.end) {
       // A space inside a token would shift the space-separated lists against each other.
       if (r.type[j] === 'word' && r.start[j]! >= seg.start && !/\s/.test(r.lower[j]!) && !/\s/.test(r.lemma[j]!)) {
-        normals.push(r.lower[j]!.toLowerCase());
-        lemmas.push(r.lemma[j]!.toLowerCase());
+        const normal = r.lower[j]!.toLowerCase();
+        const lemma = r.lemma[j]!.toLowerCase();
+        normals.push(normal);
+        lemmas.push(lemma === normal ? '' : lemma); // see SegmentAnalysis: only lemmas that differ
       }
       j++;
     }

@@ -71,7 +71,7 @@ export function analyseText(text: string): SegmentAnalysis {
     const lemma = t.lemma.toLowerCase();
     if (!isWord(normal) || /\s/.test(normal) || /\s/.test(lemma)) continue;
     normals.push(normal);
-    lemmas.push(lemma);
+    lemmas.push(lemma === normal ? '' : lemma);
   }
   return { normals: normals.join(' '), lemmas: lemmas.join(' ') };
 }
@@ -81,8 +81,11 @@ function wordMatches(m: WordMatcher, normal: string, lemma: string): boolean {
   return m.forms.includes(normal) || m.forms.includes(lemma);
 }
 
-/** Word tokens of one segment, lower-cased, punctuation dropped (whatever the producer kept). */
-function words(a: SegmentAnalysis | undefined): { normals: string[]; lemmas: string[] } {
+/**
+ * Word tokens of one segment, lower-cased, punctuation dropped (whatever the producer kept); an
+ * empty lemma is the word's normal (see SegmentAnalysis).
+ */
+export function analysisWords(a: SegmentAnalysis | undefined): { normals: string[]; lemmas: string[] } {
   const normals: string[] = [];
   const lemmas: string[] = [];
   if (!a || a.normals === '') return { normals, lemmas };
@@ -208,7 +211,7 @@ interface SegmentResult {
 }
 
 function scoreWords(analysis: SegmentAnalysis | undefined, tax: Taxonomy): SegmentResult {
-  const { normals, lemmas } = words(analysis);
+  const { normals, lemmas } = analysisWords(analysis);
   const matches = matchesByTheme(findOccurrences(tax, normals, lemmas));
   const norm = lengthNorm(tax, normals.length);
   const scores: ThemeScore[] = [];
