@@ -6,10 +6,7 @@
 //
 // The issue's target: time per message at 100k documents within 1.2x of 10k.
 import { parseArgs } from 'node:util';
-import v8 from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { Redis } from 'ioredis';
-import { cleanDocFromLines, generateCorpus } from '../src/synth/generate.js';
 import { dedup } from '../src/workers/dedup/dedup.js';
 import { engineCounters } from '../src/workers/dedup/engine.js';
 import { createMemoryIndex } from '../src/workers/dedup/index-memory.js';
@@ -19,7 +16,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { writeMessages } from '../src/pipeline/finish.js';
-import { SEED } from './corpus.js';
+import { offHeapCorpus } from './corpus.js';
 
 const { values } = parseArgs({
   options: {
@@ -69,20 +66,8 @@ let done = 0;
 let mark = { ...engineCounters };
 let msgMark = 0;
 const repeated = new Set<string>();
-// The corpus is kept as UTF-8 in one Buffer, outside the JavaScript heap, and the generator's
-// garbage is collected before the clock starts: a heap of a gigabyte of texts (it varied from
-// 1 to 2.5 GiB between runs, with the collector's timing) made the first windows slower than
-// dedup alone is.
-const { corpusBytes, offsets } = (() => {
-  const parts = generateCorpus({ docs, seed: SEED, minBytes: 1024, maxBytes: 10240 }).docs.map((d) => Buffer.from(d.segments.map((s) => s.text).join('\n')));
-  const offsets = new Float64Array(parts.length + 1);
-  parts.forEach((b, i) => (offsets[i + 1] = offsets[i]! + b.length));
-  return { corpusBytes: Buffer.concat(parts), offsets };
-})();
-v8.setFlagsFromString('--expose-gc');
-(runInNewContext('gc') as () => void)();
-const corpusDocs = offsets.length - 1;
-const textOf = (d: number) => corpusBytes.toString('utf8', offsets[d], offsets[d + 1]);
+const corpus = offHeapCorpus(docs);
+const corpusDocs = corpus.docs;
 let cpuMark = process.cpuUsage();
 let redisMark = await redisCpuMs();
 let cmdMark = await commandUsec();
@@ -101,8 +86,7 @@ async function profileAt(d: number): Promise<void> {
 }
 for (let d = 0; d < corpusDocs; d++) {
   await profileAt(d);
-  const doc = cleanDocFromLines(textOf(d).split('\n').map((text) => ({ kind: 'paragraph' as const, text })), `${d}.txt`);
-  const out = await dedup(doc, index);
+  const out = await dedup(corpus.doc(d), index);
   msgs += out.segments.length;
   for (const s of out.segments) if (s.duplicateOf) repeated.add(s.cluster);
   done++;
