@@ -1,6 +1,7 @@
 // Types and helpers shared by the benchmark's processes.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Redis } from 'ioredis';
 import type { Manifest } from '../src/shared/schemas.js';
 import type { IndexStats } from '../src/workers/dedup/index-types.js';
 
@@ -69,4 +70,12 @@ export function percentile(sorted: number[], p: number): number | null {
   if (!sorted.length) return null;
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[i]!;
+}
+
+/** CPU milliseconds a Redis server has used so far (INFO cpu, user + system); 0 without one. */
+export async function redisCpuMs(redis: Redis | null): Promise<number> {
+  if (!redis) return 0;
+  const info = await redis.info('cpu');
+  const num = (k: string) => Number(new RegExp(`${k}:([\\d.]+)`).exec(info)?.[1] ?? 0);
+  return (num('used_cpu_user') + num('used_cpu_sys')) * 1000;
 }

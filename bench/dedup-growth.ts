@@ -16,6 +16,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { writeMessages } from '../src/pipeline/finish.js';
+import { redisCpuMs } from './common.js';
 import { offHeapCorpus } from './corpus.js';
 
 const { values } = parseArgs({
@@ -45,13 +46,6 @@ if (values.redis) {
   await index.reset();
 } else index = createMemoryIndex(values.namespace);
 
-// CPU per message of this process and of the Redis server (INFO cpu), to tell where time grows
-async function redisCpuMs(): Promise<number> {
-  if (!redis) return 0;
-  const info = await redis.info('cpu');
-  const num = (k: string) => Number(new RegExp(`${k}:([\\d.]+)`).exec(info)?.[1] ?? 0);
-  return (num('used_cpu_user') + num('used_cpu_sys')) * 1000;
-}
 // Redis time per command (INFO commandstats, microseconds), for the per-window breakdown
 async function commandUsec(): Promise<Map<string, number>> {
   const out = new Map<string, number>();
@@ -69,7 +63,7 @@ const repeated = new Set<string>();
 const corpus = offHeapCorpus(docs);
 const corpusDocs = corpus.docs;
 let cpuMark = process.cpuUsage();
-let redisMark = await redisCpuMs();
+let redisMark = await redisCpuMs(redis);
 let cmdMark = await commandUsec();
 let tMark = performance.now(); // after generating the corpus: the first window measures dedup only
 /** Starts or stops the CPU profiles asked for (--profile) when document `d` comes next. */
@@ -94,7 +88,7 @@ for (let d = 0; d < corpusDocs; d++) {
     const now = performance.now();
     const m = msgs - msgMark;
     const cpu = process.cpuUsage(cpuMark);
-    const redisNow = await redisCpuMs();
+    const redisNow = await redisCpuMs(redis);
     const cmdNow = await commandUsec();
     // Redis microseconds per message by command (a script's own commands count in both)
     const commands = Object.fromEntries(
@@ -117,7 +111,7 @@ for (let d = 0; d < corpusDocs; d++) {
     );
     mark = { ...engineCounters };
     cpuMark = process.cpuUsage();
-    redisMark = await redisCpuMs();
+    redisMark = await redisCpuMs(redis);
     cmdMark = await commandUsec();
     tMark = performance.now();
     msgMark = msgs;

@@ -16,6 +16,7 @@ import { dedup } from '../src/workers/dedup/dedup.js';
 import { createMemoryIndex } from '../src/workers/dedup/index-memory.js';
 import { createRedisIndex } from '../src/workers/dedup/index-redis.js';
 import type { DedupIndex } from '../src/workers/dedup/index-types.js';
+import { redisCpuMs } from './common.js';
 import { offHeapCorpus } from './corpus.js';
 
 const { values } = parseArgs({
@@ -53,14 +54,6 @@ for (const [s, n] of [['small', small], ['large', large]] as const) {
   }
 }
 
-/** CPU milliseconds the Redis server has used (INFO cpu), 0 without Redis. */
-async function redisCpuMs(): Promise<number> {
-  if (!redis) return 0;
-  const info = await redis.info('cpu');
-  const num = (k: string) => Number(new RegExp(`${k}:([\\d.]+)`).exec(info)?.[1] ?? 0);
-  return (num('used_cpu_user') + num('used_cpu_sys')) * 1000;
-}
-
 interface Batch {
   ms: number;
   messages: number;
@@ -71,14 +64,14 @@ interface Batch {
 /** One batch of probe documents into one index. */
 async function run(index: DedupIndex, from: number): Promise<Batch> {
   const docs = Array.from({ length: batch }, (_, i) => corpus.doc(large + from + i));
-  const redis0 = await redisCpuMs();
+  const redis0 = await redisCpuMs(redis);
   const cpu0 = process.cpuUsage();
   const t = performance.now();
   let messages = 0;
   for (const doc of docs) messages += (await dedup(doc, index)).segments.length;
   const ms = performance.now() - t;
   const cpu = process.cpuUsage(cpu0);
-  return { ms, messages, nodeCpuMs: (cpu.user + cpu.system) / 1000, redisCpuMs: (await redisCpuMs()) - redis0 };
+  return { ms, messages, nodeCpuMs: (cpu.user + cpu.system) / 1000, redisCpuMs: (await redisCpuMs(redis)) - redis0 };
 }
 
 const ratios: number[] = [];
