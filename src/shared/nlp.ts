@@ -2,6 +2,7 @@
 // so every stage shares this instance.
 import winkNLP from 'wink-nlp';
 import model from 'wink-eng-lite-web-model';
+import type { SegmentAnalysis } from './schemas.js';
 
 /**
  * Only the steps the stages read: sentence boundaries, parts of speech (lemmas come from them)
@@ -31,6 +32,15 @@ export interface Token {
  */
 export function lemmasOrNormals(lemmas: ReadonlyArray<string | undefined>, normals: readonly string[]): string[] {
   return lemmas.map((l, i) => l ?? normals[i] ?? '');
+}
+
+/**
+ * A segment's word analysis from the lower-cased normal and lemma of each word token, in the
+ * form SegmentAnalysis describes: a lemma equal to its normal is left empty (the entity stage
+ * and the theme stage's own parse both build it here, so the two cannot drift apart).
+ */
+export function packAnalysis(normals: readonly string[], lemmas: readonly string[]): SegmentAnalysis {
+  return { normals: normals.join(' '), lemmas: lemmas.map((l, i) => (l === normals[i] ? '' : l)).join(' ') };
 }
 
 /**

@@ -13,7 +13,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { its, lemmasOrNormals, nlp } from '../../shared/nlp.js';
+import { its, lemmasOrNormals, nlp, packAnalysis } from '../../shared/nlp.js';
 import type { DedupDoc, EntitiesDoc, Entity, Mention, SegmentAnalysis } from '../../shared/schemas.js';
 
 // ------------------------------------------------------------------ knowledge base
@@ -920,14 +920,12 @@ function segmentAnalysis(r: DocReader, doc: DedupDoc): SegmentAnalysis[] {
     while (j < n && r.start[j]! < seg.end) {
       // A space inside a token would shift the space-separated lists against each other.
       if (r.type[j] === 'word' && r.start[j]! >= seg.start && !/\s/.test(r.lower[j]!) && !/\s/.test(r.lemma[j]!)) {
-        const normal = r.lower[j]!.toLowerCase();
-        const lemma = r.lemma[j]!.toLowerCase();
-        normals.push(normal);
-        lemmas.push(lemma === normal ? '' : lemma); // see SegmentAnalysis: only lemmas that differ
+        normals.push(r.lower[j]!.toLowerCase());
+        lemmas.push(r.lemma[j]!.toLowerCase());
       }
       j++;
     }
-    out.push({ normals: normals.join(' '), lemmas: lemmas.join(' ') });
+    out.push(packAnalysis(normals, lemmas));
   }
   return out;
 }

@@ -22,7 +22,7 @@
 // one of its segments has it, or when the pooled evidence from at least two segments passes
 // the theme's rule.
 import type { DocTheme, EntitiesDoc, SegmentAnalysis, ThemedDoc } from '../../shared/schemas.js';
-import { nlp, its, tokenize } from '../../shared/nlp.js';
+import { nlp, its, packAnalysis, tokenize } from '../../shared/nlp.js';
 import { isWord, type CompiledTerm, type CompiledTheme, type Taxonomy, type WordMatcher } from './taxonomy.js';
 
 export interface TermHit {
@@ -71,9 +71,9 @@ export function analyseText(text: string): SegmentAnalysis {
     const lemma = t.lemma.toLowerCase();
     if (!isWord(normal) || /\s/.test(normal) || /\s/.test(lemma)) continue;
     normals.push(normal);
-    lemmas.push(lemma === normal ? '' : lemma);
+    lemmas.push(lemma);
   }
-  return { normals: normals.join(' '), lemmas: lemmas.join(' ') };
+  return packAnalysis(normals, lemmas);
 }
 
 function wordMatches(m: WordMatcher, normal: string, lemma: string): boolean {
