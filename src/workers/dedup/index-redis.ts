@@ -95,12 +95,24 @@ class RedisStore implements StoreOps {
       }
       clusterArgs.push(String(i), root, mid);
     }
+    // mids to append, per bucket field (one document's messages can share a bucket)
+    const adds = new Map<string, string>();
+    for (const [f, mid] of plan.bucketAdd) {
+      const cur = adds.get(f);
+      adds.set(f, cur === undefined ? mid : `${cur},${mid}`);
+    }
     const args: string[] = [plan.doc, plan.path, plan.rec, String(plan.newClusters)];
-    args.push(...[plan.checks.length, plan.absent.length, plan.bucketAdd.length, plan.exactAdd.length, plan.members.length, plan.clusterAdd.length, plan.texts.length].map(String));
+    args.push(...[plan.checks.length, plan.absent.length, plan.exactAdd.length, plan.members.length, plan.clusterAdd.length, plan.texts.length].map(String));
     for (const [f] of plan.checks) args.push(f);
     for (const [, len] of plan.checks) args.push(String(len));
+    for (const [f] of plan.checks) {
+      args.push(adds.get(f) ?? '');
+      adds.delete(f);
+    }
+    // Appending to a bucket that was not read would drop its members: refused before any write.
+    if (adds.size > 0) throw new Error(`dedup commit: bucket ${[...adds.keys()][0]} was not read before the commit`);
     for (const k of plan.absent) args.push(k);
-    for (const pairs of [plan.bucketAdd, plan.exactAdd, plan.members]) for (const [a, b] of pairs) args.push(a, b);
+    for (const pairs of [plan.exactAdd, plan.members]) for (const [a, b] of pairs) args.push(a, b);
     for (const a of clusterArgs) args.push(a);
     for (const [a, b] of plan.texts) args.push(a, b);
     const fn = (this.redis as unknown as Record<string, CommitFn>)[COMMIT_CMD]!;
