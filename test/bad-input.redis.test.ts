@@ -19,6 +19,10 @@ function seededBytes(n: number, seed: number): Buffer {
 }
 
 const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
+// Words that are names of Object.prototype's members: a lookup in a plain object finds those
+// (a message holding "constructor" once failed the dedup stage).
+const OBJECT_WORDS =
+  'The constructor of the new bridge said the valueOf the contract rose.\n\nconstructor toString hasOwnProperty __proto__ valueOf isPrototypeOf propertyIsEnumerable toLocaleString __defineGetter__ prototype.\n\nThe constructor will finish the bridge by March 2027, the constructor said.\n';
 const ENGLISH = 'The Secretary-General called for a ceasefire and for humanitarian access to the region.\n\nHealth workers need vaccines now.\n';
 
 describe.each(['inline', 'bullmq'] as const)('a drop of awkward and bad files (%s)', (transport) => {
@@ -43,6 +47,7 @@ describe.each(['inline', 'bullmq'] as const)('a drop of awkward and bad files (%
     mkdirSync(path.join(drop, 'sub dir'));
     writeFileSync(path.join(drop, 'sub dir', 'naïve résumé – 東京.txt'), 'A file with spaces and non-ASCII characters in its name.\n');
     writeFileSync(path.join(drop, 'copy-of-good.txt'), ENGLISH);
+    writeFileSync(path.join(drop, 'object-words.txt'), OBJECT_WORDS);
     const s = settings({ maxFileBytes: 100_000 });
     await run(drop, out, s, transport === 'bullmq' ? url : undefined);
     result = readOut(out);
@@ -56,7 +61,7 @@ describe.each(['inline', 'bullmq'] as const)('a drop of awkward and bad files (%
     expect(paths).toEqual(
       [
         'good.txt', 'empty.txt', 'image.png', 'random.bin', 'huge.txt', 'link.txt', 'utf16.txt', 'cp1252.txt',
-        'corrupt-utf8.txt', 'sub dir/naïve résumé – 東京.txt', 'copy-of-good.txt',
+        'corrupt-utf8.txt', 'sub dir/naïve résumé – 東京.txt', 'copy-of-good.txt', 'object-words.txt',
       ].sort(),
     );
   });
@@ -72,6 +77,14 @@ describe.each(['inline', 'bullmq'] as const)('a drop of awkward and bad files (%
     expect(docOf('copy-of-good.txt')).toBeDefined();
     expect(result.rejected.find((r) => r.path === 'good.txt')?.message).toContain('copy-of-good.txt');
     for (const r of result.rejected) expect(r.message).toMatch(/^[A-Z].{10,}\.$/s);
+  });
+
+  it('processes a text made of words that name Object.prototype members', () => {
+    const doc = docOf('object-words.txt');
+    expect(codeOf('object-words.txt')).toBeUndefined();
+    expect(doc?.segments.length).toBe(3);
+    // the first and last paragraph are not near-duplicates, and nothing else in the drop matches them
+    expect(doc?.segments.every((s: { duplicateOf: unknown }) => s.duplicateOf === null)).toBe(true);
   });
 
   it('never reads through a symlink', () => {

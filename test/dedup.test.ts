@@ -39,6 +39,15 @@ describe('normalisation', () => {
     expect(normalizeTokens('1,000 people')).toEqual(['1000', 'people']);
     expect(normalizeTokens('  ()  –  ')).toEqual([]);
   });
+  it('keeps words that name Object.prototype members as they are', () => {
+    const words = ['constructor', 'tostring', 'valueof', 'hasownproperty', 'isprototypeof', 'tolocalestring'];
+    expect(normalizeTokens(words.join(' '))).toEqual(words);
+    expect(normalizeTokens('__proto__ toString')).toEqual(['proto', 'tostring']);
+    expect(normalizeTokens('Sept. 5th')).toEqual(['5', 'september']);
+    const f = messageFeatures('The constructor said the bridge will open in May, the constructor said.', DEFAULT_PARAMS);
+    expect(f.words).toBe(12);
+    expect(f.bands.length).toBe(DEFAULT_PARAMS.bands);
+  });
 });
 
 describe('similarity on hand-picked pairs', () => {

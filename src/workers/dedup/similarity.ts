@@ -73,10 +73,14 @@ const JOINER_ASCII = /(?<=[a-z0-9])['-](?=[a-z0-9])/g;
 const WORD = /[\p{L}\p{N}]+(?:\.\d+)*/gu;
 const WORD_ASCII = /[a-z0-9]+(?:\.\d+)*/g;
 const ORDINAL = /^(\d+)(?:st|nd|rd|th)$/;
-const MONTHS: Record<string, string> = {
-  jan: 'january', feb: 'february', mar: 'march', apr: 'april', jun: 'june', jul: 'july', aug: 'august',
-  sep: 'september', sept: 'september', oct: 'october', nov: 'november', dec: 'december',
-};
+// A Map, not an object literal: a word such as "constructor" or "toString" must not find
+// Object.prototype's members (it did, and every message holding one failed the dedup stage).
+const MONTHS = new Map(
+  Object.entries({
+    jan: 'january', feb: 'february', mar: 'march', apr: 'april', jun: 'june', jul: 'july', aug: 'august',
+    sep: 'september', sept: 'september', oct: 'october', nov: 'november', dec: 'december',
+  }),
+);
 
 const MONTH_NAMES = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
 const MONTH_SET = new Set(MONTH_NAMES);
@@ -109,9 +113,13 @@ export function normalizeTokens(text: string): string[] {
   if (t.includes(',')) t = t.replace(/(?<=\d)[,](?=\d{3}\b)/g, '');
   const raw = t.match(ascii ? WORD_ASCII : WORD) ?? [];
   const out = raw.map((w) => {
-    const ord = ORDINAL.exec(w);
-    if (ord) return ord[1]!;
-    return MONTHS[w] ?? w;
+    // an ordinal starts with a digit, an abbreviated month has 3 or 4 letters: most words are neither
+    const c = w.charCodeAt(0);
+    if (c >= 48 && c <= 57) {
+      const ord = ORDINAL.exec(w);
+      return ord ? ord[1]! : w;
+    }
+    return w.length <= 4 ? (MONTHS.get(w) ?? w) : w;
   });
   // "march 23" -> "23 march": one order for day and month
   for (let i = 0; i + 1 < out.length; i++) {
