@@ -15,7 +15,8 @@ import { OutputSink, STALE_CLAIM_MS, WriterBusyError } from '../workers/write/si
 import { RunCtx } from './context.js';
 import { RedisRunState, StageTally } from './run-state.js';
 import { RedisRunStop } from './run-stop.js';
-import { packPayload, unpackPayload } from './wire.js';
+import { VERSION } from '../shared/version.js';
+import { packPayload, unpackPayload, WIRE_FORMAT } from './wire.js';
 import { writeFailure, writeRecord, type WriteRecord } from './write-record.js';
 
 const JobData = z.object({ ctx: RunCtx, payload: z.unknown() });
@@ -124,6 +125,20 @@ export function startWorkers(o: StartWorkersOptions): WorkerSet {
         throw e;
       }
     };
+
+    // A job of a newer payload format than this worker reads (a namespace whose workers run
+    // different textmill versions): the file gets a line that says so, not a schema error or,
+    // worse, a document read wrongly.
+    if ((ctx.wire ?? 1) > WIRE_FORMAT) {
+      const err = new RejectError(
+        `failed:${stage}`,
+        `Its ${stage} job was written by a newer textmill (textmill ${ctx.version}, payload format ${ctx.wire}) than this worker (textmill ${VERSION}, ` +
+          `payload format ${WIRE_FORMAT}): run one textmill version on all the workers of namespace ${o.namespace}, then process the file again.`,
+      );
+      log.warn({ wire: ctx.wire, mine: WIRE_FORMAT }, 'job of a newer payload format');
+      await giveUp(err);
+      throw new UnrecoverableError(err.message);
+    }
 
     // A job whose worker died or hung on it more than once (BullMQ's "stalled more than
     // allowable limit"; we count stalls ourselves so that the file gets its line first).

@@ -7,6 +7,8 @@ export const RunCtx = z.object({
   run: z.string().regex(/^[A-Za-z0-9_-]+$/),
   outDir: z.string().min(1),
   version: z.string(),
+  /** payload format of the producer (wire.ts WIRE_FORMAT); absent in jobs of older producers */
+  wire: z.number().int().min(1).optional(),
 });
 export type RunCtx = z.infer<typeof RunCtx>;
 

@@ -21,6 +21,7 @@ import { MemoryLedger, RedisLedger, type Ledger } from '../workers/write/ledger.
 import { FILES, OutputSink, scanOutput, type RejectionRecord } from '../workers/write/sink.js';
 import { closeQueues, enqueueClean, openQueues, startWorkers, type Queues, type WorkerSet } from './bullmq.js';
 import { newRunId, type RunCtx } from './context.js';
+import { WIRE_FORMAT } from './wire.js';
 import { writeManifest, writeMessages } from './finish.js';
 import { limiter, processInline } from './inline.js';
 import { indexOptions, loadResources } from './resources.js';
@@ -75,7 +76,7 @@ export class PipelineSession {
     const outDir = path.resolve(o.outDir);
     mkdirSync(outDir, { recursive: true });
     const startedAt = new Date();
-    const ctx: RunCtx = { run: newRunId(startedAt), outDir, version: VERSION };
+    const ctx: RunCtx = { run: newRunId(startedAt), outDir, version: VERSION, wire: WIRE_FORMAT };
     let redis: Redis | undefined;
     let index: DedupIndex;
     let ledger: Ledger;

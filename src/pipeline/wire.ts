@@ -5,6 +5,17 @@
 // one that is not the slice keeps it. Payloads written before this (with every text) read as
 // they are.
 
+/**
+ * The format of job payloads this textmill writes and reads. Raise it whenever a payload
+ * changes so that an older worker would misread it: a worker meets a job of a newer format
+ * only when the workers of a namespace run different versions (machines upgraded one by one),
+ * and it then rejects that file with a sentence that says so rather than misreading it.
+ *   1  every span text in the payload (jobs without a format are read as 1)
+ *   2  span texts that are slices of the document's text left out; analysis lemmas equal to
+ *      their normal left empty
+ */
+export const WIRE_FORMAT = 2;
+
 interface Span {
   start: number;
   end: number;
