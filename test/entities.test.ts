@@ -137,6 +137,47 @@ describe('dates and numbers', () => {
     expect(isoDate('by 2050')).toBe('2050');
     expect(isoDate('next week')).toBeUndefined();
   });
+
+  it('gives no value to a day that does not exist, nor to a word that only starts like a month', () => {
+    expect(isoDate('31 February 2021')).toBeUndefined();
+    expect(isoDate('February 30, 2022')).toBeUndefined();
+    expect(isoDate('31 April 2020')).toBeUndefined();
+    expect(isoDate('0 March 2021')).toBeUndefined();
+    expect(isoDate('2021-13-45')).toBeUndefined();
+    expect(isoDate('29 February 2024')).toBe('2024-02-29');
+    expect(isoDate('29 February 2023')).toBeUndefined();
+    expect(isoDate('Sept. 5, 2021')).toBe('2021-09-05');
+    expect(isoDate('Marathon 2021')).toBeUndefined();
+    expect(isoDate('Junk 2021')).toBeUndefined();
+    expect(isoDate('May 2021')).toBe('2021-05');
+  });
+});
+
+describe('text shapes that once took minutes', () => {
+  // Each took from one to several minutes before (time in the square of a run's length, or
+  // more): the test timeout is what fails them.
+  it('reads past a long inline base64 image, with the names around it at their offsets', () => {
+    let x = 7;
+    const b64 = Buffer.from(Array.from({ length: 110_000 }, () => (x = (x * 1103515245 + 12345) >>> 0) >>> 24)).toString('base64');
+    const text = `Kofi Annan spoke in Nairobi.\n<img src="data:image/png;base64,${b64}">\nThe meeting in Geneva ended. See https://example.org/${'report/'.repeat(20)}index.html for more.`;
+    const es = entitiesOfText(text, kb);
+    expect(es.filter((e) => ['PERSON', 'LOC'].includes(e.type)).map((e) => e.name).sort()).toEqual(['Geneva', 'Kofi Annan', 'Nairobi']);
+    // nothing taken from the image's bytes
+    const img = text.indexOf('<img');
+    const imgEnd = text.indexOf('>', img);
+    expect(es.flatMap((e) => e.mentions).filter((m) => m.start < imgEnd && m.end > img)).toEqual([]);
+    // a URL of 170 characters is still one URL
+    expect(es.find((e) => e.type === 'URL')?.name).toMatch(/^https:\/\/example\.org\/(report\/){20}index\.html/);
+    expectExactOffsets(text, es);
+  });
+
+  it('reads a line of 2,000 place names', () => {
+    const text = Array.from({ length: 2000 }, () => 'Kenya').join(' and ') + '.';
+    const es = entitiesOfText(text, kb);
+    expect(es).toHaveLength(1);
+    expect(es[0]).toMatchObject({ type: 'LOC', name: 'Kenya' });
+    expect(es[0]!.mentions).toHaveLength(2000);
+  });
 });
 
 describe('extractEntities', () => {

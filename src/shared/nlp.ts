@@ -14,6 +14,34 @@ export const nlp = winkNLP(model, ['sbd', 'pos', 'ner']);
 export const its = nlp.its;
 export const as = nlp.as;
 
+/** Longest run of non-space characters wink-nlp reads (see parseView); a URL may be longer. */
+export const MAX_RUN = 100;
+const MAX_URL = 500;
+const LONG_RUN = new RegExp(`\\S{${MAX_RUN + 1},}`, 'g');
+const URL_START = /^[("'<\[]?(?:https?:\/\/|www\.)/i;
+
+function maskRun(run: string): string {
+  if (run.length <= MAX_URL && URL_START.test(run)) return run;
+  // Blank, with a line break every 1,000 characters: the first one keeps the names on either
+  // side apart, and wink-nlp keeps at most 65,534 spaces before a token (a longer gap would
+  // shift every offset after it).
+  return MASK.repeat(Math.ceil(run.length / MASK.length)).slice(0, run.length);
+}
+const MASK = '\n' + ' '.repeat(999);
+
+/**
+ * The text as wink-nlp should read it: the same length (so every offset still points into the
+ * original), with each run of more than MAX_RUN non-space characters (an inline base64 image, a
+ * hex dump, a long hash), other than a URL of up to 500, turned into blank space. No name or
+ * number lives in such a run, and wink-nlp's tokeniser and abbreviation test take time in the
+ * square of a token's length: 100,000 characters of base64 took 50 s in the entity stage, and
+ * blocked every other job of the process meanwhile (their locks expired).
+ */
+export function parseView(text: string): string {
+  LONG_RUN.lastIndex = 0;
+  return LONG_RUN.test(text) ? text.replace(LONG_RUN, maskRun) : text;
+}
+
 export interface Token {
   value: string;
   normal: string;
@@ -48,7 +76,7 @@ export function packAnalysis(normals: readonly string[], lemmas: readonly string
  * as either a token's value or its preceding spaces, so offsets are their running sum.
  */
 export function tokenize(text: string): Token[] {
-  const doc = nlp.readDoc(text);
+  const doc = nlp.readDoc(parseView(text));
   const t = doc.tokens();
   // wink-nlp's typings do not accept every `its` helper in `out`, hence the cast.
   const out = (f: unknown) => t.out(f as never) as unknown as string[];
@@ -63,7 +91,8 @@ export function tokenize(text: string): Token[] {
   for (let i = 0; i < values.length; i++) {
     offset += spaces[i]!.length;
     const value = values[i]!;
-    tokens.push({ value, normal: normals[i]!, lemma: lemmas[i]!, pos: pos[i]!, type: types[i]!, start: offset, end: offset + value.length });
+    // the line breaks that blank a long run (parseView) are no tokens of the text
+    if (text.startsWith(value, offset)) tokens.push({ value, normal: normals[i]!, lemma: lemmas[i]!, pos: pos[i]!, type: types[i]!, start: offset, end: offset + value.length });
     offset += value.length;
   }
   return tokens;

@@ -13,7 +13,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { its, lemmasOrNormals, nlp, packAnalysis } from '../../shared/nlp.js';
+import { its, lemmasOrNormals, nlp, packAnalysis, parseView } from '../../shared/nlp.js';
 import type { DedupDoc, EntitiesDoc, Entity, Mention, SegmentAnalysis } from '../../shared/schemas.js';
 
 // ------------------------------------------------------------------ knowledge base
@@ -169,6 +169,8 @@ const LOC_OF_HEADS = set('republic,state,kingdom,commonwealth,principality,sulta
 const LOC_NOUNS = set('district,province,region,county,municipality,village,town,city,camp,settlement,governorate,prefecture,island,river,valley,state,oblast,department');
 const CONNECTORS = set('of,for,on,and,the,de,del,della,da,das,do,dos,di,du,des,la,van,von,der,den,bin,ibn,al,el,y,&');
 const PREPS = set('of,for,on');
+/** Longest capitalised chunk analysed as one (see DocReader.boundedChunk). */
+const MAX_CHUNK = 32;
 const NAME_PARTICLES = set('de,del,della,da,das,do,dos,di,du,des,la,van,von,der,den,bin,ibn,al,el,y');
 const MONTHS_DAYS = set(
   'january,february,march,april,may,june,july,august,september,october,november,december,jan,feb,mar,apr,jun,jul,aug,sep,sept,oct,nov,dec,monday,tuesday,wednesday,thursday,friday,saturday,sunday',
@@ -316,7 +318,8 @@ class DocReader {
     /** the rules are for English: in a document in another language only knowledge-base names count */
     readonly kbOnly = false,
   ) {
-    const doc = nlp.readDoc(text);
+    // offsets come from the token values and spaces, so a parse view of the same length serves
+    const doc = nlp.readDoc(parseView(text));
     const tokens = doc.tokens();
     const out = <T>(f: unknown) => tokens.out(f as never) as unknown as T[];
     this.v = out<string>(its.value);
@@ -417,9 +420,30 @@ class DocReader {
         }
         break;
       }
-      this.chunk(s, e);
+      this.boundedChunk(s, e);
       i = e + 1;
     }
+  }
+
+  /**
+   * A chunk of more than MAX_CHUNK tokens is no single name ("Kenya Uganda Tanzania ..." on one
+   * line, a title-case banner): it is analysed in windows, cut before an "and", "of" ... in the
+   * second half of a window where there is one. Analysed whole, such a chunk took time in more
+   * than the square of its length (2,000 place names joined by "and": 69 s for 20 KB).
+   */
+  private boundedChunk(s: number, e: number): void {
+    while (e - s + 1 > MAX_CHUNK) {
+      let next = s + MAX_CHUNK;
+      for (let k = next - 1; k > s + MAX_CHUNK / 2; k--) {
+        if (CONNECTORS.has(this.v[k]!)) {
+          next = k;
+          break;
+        }
+      }
+      this.chunk(s, next - 1);
+      s = next;
+    }
+    this.chunk(s, e);
   }
 
   /** A chunk s..e: splits off titles, then analyses the parts. */
@@ -856,11 +880,23 @@ function buildEntities(r: DocReader): Entity[] {
 
 // ------------------------------------------------------------------ dates, numbers, times
 
-const MONTH_NUM: Record<string, number> = {
-  jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, sept: 9, oct: 10, nov: 11, dec: 12,
+const MONTH_NAMES = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
+/**
+ * 1-12 for a month's name or its abbreviation of at least three letters ("Sept.", "Dec"), else
+ * undefined: a word that only starts like one ("Marathon", "Junk") is no month.
+ */
+const monthOf = (w: string): number | undefined => {
+  const x = w.toLowerCase().replace(/\.$/, '');
+  if (x.length < 3) return undefined;
+  const i = MONTH_NAMES.findIndex((m) => m.startsWith(x));
+  return i < 0 ? undefined : i + 1;
 };
-const monthOf = (w: string): number | undefined => MONTH_NUM[w.toLowerCase().replace(/\.$/, '').slice(0, w.toLowerCase().startsWith('sept') ? 4 : 3)];
 const pad = (n: number) => String(n).padStart(2, '0');
+/** "YYYY-MM-DD" when that day exists (1 to 28-31, leap years counted), else undefined. */
+function isoDay(y: number, m: number, d: number): string | undefined {
+  if (m < 1 || m > 12 || d < 1 || d > new Date(Date.UTC(y, m, 0)).getUTCDate()) return undefined;
+  return `${String(y).padStart(4, '0')}-${pad(m)}-${pad(d)}`;
+}
 
 /** ISO 8601 value of a date expression where it can be resolved without a reference date. */
 export function isoDate(text: string): string | undefined {
@@ -870,12 +906,13 @@ export function isoDate(text: string): string | undefined {
     .replace(/[,]/g, ' ')
     .replace(/\s+/g, ' ')
     .trim();
+  // a day that does not exist ("31 February 2021", "2021-13-45") gets no value
   let m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(t);
-  if (m) return `${m[1]}-${m[2]}-${m[3]}`;
+  if (m) return isoDay(+m[1]!, +m[2]!, +m[3]!);
   m = /^(\d{1,2})(?:st|nd|rd|th)?(?: of)? ([A-Za-z]+\.?) (\d{4})$/.exec(t);
-  if (m && monthOf(m[2]!) && +m[1]! <= 31) return `${m[3]}-${pad(monthOf(m[2]!)!)}-${pad(+m[1]!)}`;
+  if (m && monthOf(m[2]!)) return isoDay(+m[3]!, monthOf(m[2]!)!, +m[1]!);
   m = /^([A-Za-z]+\.?) (\d{1,2})(?:st|nd|rd|th)? (\d{4})$/.exec(t);
-  if (m && monthOf(m[1]!) && +m[2]! <= 31) return `${m[3]}-${pad(monthOf(m[1]!)!)}-${pad(+m[2]!)}`;
+  if (m && monthOf(m[1]!)) return isoDay(+m[3]!, monthOf(m[1]!)!, +m[2]!);
   m = /^([A-Za-z]+\.?) (\d{4})$/.exec(t);
   if (m && monthOf(m[1]!)) return `${m[2]}-${pad(monthOf(m[1]!)!)}`;
   m = /^(\d{4})$/.exec(t);
