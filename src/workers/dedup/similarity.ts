@@ -2,6 +2,7 @@
 // near-duplicate index. Pure functions: the in-memory and the Redis index both use them, so
 // the two give identical answers.
 import { createHash } from 'node:crypto';
+import { MONTH_NAMES } from '../../shared/months.js';
 
 /** Tunables of the near-duplicate detection, with the measured defaults. */
 export interface SimilarityParams {
@@ -82,7 +83,6 @@ const MONTHS = new Map(
   }),
 );
 
-const MONTH_NAMES = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
 const MONTH_SET = new Set(MONTH_NAMES);
 /** ISO (2021-03-23) and day-first (23/03/2021, 23.03.2021) dates, read as "23 march 2021". */
 const NUMERIC_DATE = /\b(?:(\d{4})-(\d{1,2})-(\d{1,2})|(\d{1,2})[/.](\d{1,2})[/.](\d{4}))\b/g;

@@ -13,6 +13,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { MONTH_NAMES } from '../../shared/months.js';
 import { its, lemmasOrNormals, nlp, packAnalysis, parseView } from '../../shared/nlp.js';
 import type { DedupDoc, EntitiesDoc, Entity, Mention, SegmentAnalysis } from '../../shared/schemas.js';
 
@@ -880,7 +881,6 @@ function buildEntities(r: DocReader): Entity[] {
 
 // ------------------------------------------------------------------ dates, numbers, times
 
-const MONTH_NAMES = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
 /**
  * 1-12 for a month's name or its abbreviation of at least three letters ("Sept.", "Dec"), else
  * undefined: a word that only starts like one ("Marathon", "Junk") is no month.
