@@ -22,7 +22,7 @@ import { connect, startEmbeddedRedis } from '../src/shared/redis.js';
 import { queuePrefix, STAGES } from '../src/shared/queues.js';
 import { createRedisIndex } from '../src/workers/dedup/index-redis.js';
 import { writeCorpus, SEED, type BenchCorpus } from './corpus.js';
-import { cpuMs, peakRss, percentile, type Mode, type ScenarioArgs, type ScenarioResult } from './common.js';
+import { cpuMs, peakRss, percentile, redisCpuMs, type Mode, type ScenarioArgs, type ScenarioResult } from './common.js';
 import { Progress } from './progress.js';
 import { updateReadme, type BenchReport, type ScenarioReport } from './report.js';
 import { summarise } from './profile-summary.js';
@@ -188,13 +188,9 @@ async function latencyTracker(redisUrl: string, namespace: string) {
 async function redisInfo(url: string) {
   const r = connect(url, 'client');
   try {
-    const info = (await r.info('memory')) + (await r.info('cpu'));
+    const info = await r.info('memory');
     const field = (f: string) => Number(new RegExp(`^${f}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0);
-    return {
-      usedMemoryPeak: field('used_memory_peak'),
-      usedMemory: field('used_memory'),
-      cpuMs: Math.round((field('used_cpu_user') + field('used_cpu_sys')) * 1000),
-    };
+    return { usedMemoryPeak: field('used_memory_peak'), usedMemory: field('used_memory'), cpuMs: Math.round(await redisCpuMs(r)) };
   } finally {
     r.disconnect();
   }
