@@ -14,7 +14,8 @@ const doc = cleanDocFromLines(
 
 describe('job payloads on the wire', () => {
   it('leave out segment texts that are slices of the document text, and put them back', () => {
-    const packed = packPayload(doc) as { segments: { text?: string }[] };
+    // packPayload works in place: it gets a copy, and doc stays the reference
+    const packed = packPayload(structuredClone(doc)) as { segments: { text?: string }[] };
     expect(packed.segments.every((s) => s.text === undefined)).toBe(true);
     expect(JSON.stringify(packed).length).toBeLessThan(JSON.stringify(doc).length - doc.segments.reduce((n, s) => n + s.text.length, 0) + 1);
     const back = unpackPayload(JSON.parse(JSON.stringify(packed)));
@@ -25,7 +26,7 @@ describe('job payloads on the wire', () => {
   it('do the same inside a write record, and keep a segment text that is not a slice', () => {
     const odd = { ...doc, segments: doc.segments.map((s, i) => (i === 1 ? { ...s, text: 'not the slice' } : s)) };
     const record = { type: 'document', doc: odd };
-    const packed = packPayload(record) as { type: string; doc: { segments: { text?: string }[] } };
+    const packed = packPayload(structuredClone(record)) as { type: string; doc: { segments: { text?: string }[] } };
     expect(packed.type).toBe('document');
     expect(packed.doc.segments.map((s) => s.text)).toEqual([undefined, 'not the slice', undefined]);
     expect(unpackPayload(JSON.parse(JSON.stringify(packed)))).toEqual(record);
@@ -38,7 +39,7 @@ describe('job payloads on the wire', () => {
       { type: 'NUMBER', name: '40000', value: '40000', mentions: [at('forty thousand'), { text: 'not the slice', start: 0, end: 3 }] },
     ];
     const withEntities = { ...doc, entities, analysis: [] };
-    const packed = packPayload({ type: 'document', doc: withEntities }) as { doc: { entities: { mentions: { text?: string }[] }[] } };
+    const packed = packPayload(structuredClone({ type: 'document', doc: withEntities })) as { doc: { entities: { mentions: { text?: string }[] }[] } };
     expect(packed.doc.entities.map((e) => e.mentions.map((m) => m.text))).toEqual([[undefined], [undefined, 'not the slice']]);
     expect(JSON.stringify(packed)).not.toContain('forty thousand"');
     expect(unpackPayload(JSON.parse(JSON.stringify(packed)))).toEqual({ type: 'document', doc: withEntities });
@@ -49,6 +50,6 @@ describe('job payloads on the wire', () => {
     expect(packPayload(input)).toBe(input);
     expect(unpackPayload(doc)).toBe(doc);
     const rejection = { type: 'rejected', rejection: { path: 'a.txt', code: 'empty', message: 'The file is empty.' } };
-    expect(unpackPayload(packPayload(rejection))).toEqual(rejection);
+    expect(unpackPayload(packPayload(structuredClone(rejection)))).toEqual(rejection);
   });
 });
