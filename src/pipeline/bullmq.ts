@@ -171,7 +171,9 @@ export function startWorkers(o: StartWorkersOptions): WorkerSet {
         await state.stage('write', performance.now() - t0);
         return;
       }
-      const out = await runStage(stageDef(stage), payload, o.resources);
+      // The job's payload is checked; the result is checked by the next stage when it takes
+      // the job (the write stage: against the output contract).
+      const out = await runStage(stageDef(stage), payload, o.resources, { input: true, output: false });
       const next = nextStage(stage)!;
       const hex = docHex(out);
       const nextPayload = next === 'write' ? { type: 'document', doc: out } : out;

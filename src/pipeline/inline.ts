@@ -23,7 +23,7 @@ export async function processInline(input: CleanInput, ctx: RunCtx, res: StageRe
       stage = def.name;
       const t0 = performance.now();
       // Each stage's output is validated; the next stage's input is that very object.
-      payload = await runStage(def, payload, res, def !== PURE_STAGES[0]);
+      payload = await runStage(def, payload, res, { input: def === PURE_STAGES[0], output: true });
       await state.stage(def.name, performance.now() - t0);
     }
     stage = 'write';

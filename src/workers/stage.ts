@@ -37,19 +37,28 @@ export class InvalidPayloadError extends UnrecoverableError {
 }
 
 /**
- * Validates the payload, runs the stage, validates its result. `inputChecked`: the payload is
- * the validated output of the previous stage in this very process (the inline transport), so
- * checking it again against the next stage's input schema would only repeat the work.
+ * What runStage validates. Each payload is checked once per hop: where it arrives from outside
+ * the process (a job taken from Redis: `input`), or where it is made (the inline transport:
+ * `output`, and the next stage's input is that very object). Checking both ends of a hop
+ * parsed every document twice over, and the write stage checks the final document against
+ * the output contract anyway.
  */
-export async function runStage<I, O>(def: StageDef<I, O>, payload: unknown, resources: StageResources, inputChecked = false): Promise<O> {
+export interface Checks {
+  input: boolean;
+  output: boolean;
+}
+
+/** Validates the payload and/or the result (see Checks) and runs the stage. */
+export async function runStage<I, O>(def: StageDef<I, O>, payload: unknown, resources: StageResources, checks: Checks): Promise<O> {
   let data: I;
-  if (inputChecked) data = payload as I;
+  if (!checks.input) data = payload as I;
   else {
     const input = def.input.safeParse(payload);
     if (!input.success) throw new InvalidPayloadError(def.name, 'input', z.prettifyError(input.error));
     data = input.data;
   }
   const result = await def.run(data, resources);
+  if (!checks.output) return result;
   const output = def.output.safeParse(result);
   if (!output.success) throw new InvalidPayloadError(def.name, 'output', z.prettifyError(output.error));
   return output.data;
