@@ -73,14 +73,14 @@ async function pipeline(): Promise<Omit<ScenarioResult, 'maxRssBytes' | 'cpuMs'>
 }
 
 async function readdoc(): Promise<Omit<ScenarioResult, 'maxRssBytes' | 'cpuMs'>> {
-  const { nlp } = await import('../src/shared/nlp.js');
+  const { readDoc } = await import('../src/shared/nlp.js');
   const texts = listFiles(args.dropDir).map((f) => readFileSync(f, 'utf8'));
-  nlp.readDoc('Warm up the model once.');
+  readDoc('Warm up the model once.');
   const latencies: number[] = [];
   const t0 = performance.now();
   for (let i = 0; i < texts.length; i++) {
     const s = performance.now();
-    nlp.readDoc(texts[i]!);
+    readDoc(texts[i]!);
     latencies.push(performance.now() - s);
     if (i % 50 === 0) progress(i, texts.length);
   }

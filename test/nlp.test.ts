@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_RUN, parseView, tokenize } from '../src/shared/nlp.js';
+import { entitiesOfText, loadKnowledgeBase } from '../src/workers/entities/entities.js';
+import { MAX_RUN, nlpStats, parseView, readDoc, recycleNlpAfter, tokenize } from '../src/shared/nlp.js';
 
 describe('tokenize', () => {
   it('gives offsets that slice back to each token, across newlines and double spaces', () => {
@@ -39,5 +40,38 @@ describe('parseView', () => {
     const text = `Lead ${'ab'.repeat(1000)} tail words here.`;
     for (const t of tokenize(text)) expect(text.slice(t.start, t.end)).toBe(t.value);
     expect(tokenize(text).map((t) => t.value)).toEqual(['Lead', 'tail', 'words', 'here', '.']);
+  });
+});
+
+describe('wink-nlp instance', () => {
+  it('is replaced once it has learnt too many words, and reads text the same afterwards', () => {
+    const text = 'Dr. Tedros of WHO met Qorvanith Belusk in Geneva on 23 March 2021; the Zelmora Accord cost $3 million.';
+    const kb = loadKnowledgeBase();
+    const before = { tokens: tokenize(text), entities: entitiesOfText(text, kb) };
+    const start = nlpStats();
+    const saved = recycleNlpAfter(2000, 5);
+    try {
+      // 60 reads of 200 words it has never seen: 12,000 new words in all
+      for (let i = 0; i < 60; i++) readDoc(Array.from({ length: 200 }, (_, j) => `vq${i}x${j}zk`).join(' '));
+      const after = nlpStats();
+      expect(after.instances).toBeGreaterThanOrEqual(start.instances + 3);
+      // bounded: at most the limit plus what the reads between two checks add
+      expect(after.learnt).toBeLessThanOrEqual(2000 + 5 * 200 + 10);
+      expect(tokenize(text)).toEqual(before.tokens);
+      expect(entitiesOfText(text, kb)).toEqual(before.entities);
+    } finally {
+      recycleNlpAfter(saved.maxLearnt, saved.checkEvery);
+    }
+  });
+
+  it('is kept while it has learnt few words', () => {
+    const start = nlpStats();
+    const saved = recycleNlpAfter(1_000_000, 1);
+    try {
+      for (let i = 0; i < 20; i++) readDoc(`Ordinary words again and again, number ${i}.`);
+      expect(nlpStats().instances).toBe(start.instances);
+    } finally {
+      recycleNlpAfter(saved.maxLearnt, saved.checkEvery);
+    }
   });
 });

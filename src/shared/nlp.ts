@@ -1,5 +1,5 @@
-// wink-nlp is loaded once per process: the model takes a while to load and is read-only,
-// so every stage shares this instance.
+// wink-nlp is loaded once per process and shared by every stage (the model takes a while to
+// load), and replaced by a fresh instance once it has learnt too many new words (see readDoc).
 import winkNLP from 'wink-nlp';
 import model from 'wink-eng-lite-web-model';
 import type { SegmentAnalysis } from './schemas.js';
@@ -10,9 +10,55 @@ import type { SegmentAnalysis } from './schemas.js';
  * sentiment, which nothing here uses: leaving them out makes every readDoc ~13% cheaper
  * (measured on 1,500 synthetic documents).
  */
-export const nlp = winkNLP(model, ['sbd', 'pos', 'ner']);
+const PIPE = ['sbd', 'pos', 'ner'];
+let nlp = winkNLP(model, PIPE);
 export const its = nlp.its;
 export const as = nlp.as;
+
+type WinkDoc = ReturnType<typeof nlp.readDoc>;
+
+/** The id wink-nlp gives a word it has not seen: the size of its lexicon, learnt words included. */
+let probes = 0;
+function lexiconSize(): number {
+  const probe = `qzxjvkwq${(probes++).toString(36)}`;
+  return (nlp.readDoc(probe).tokens().out(its.uniqueId as never) as unknown as number[])[0]!;
+}
+
+/** Words in wink-nlp's own lexicon: a word whose id is below this is not one it learnt from a text. */
+export const INTRINSIC_LEXICON = lexiconSize();
+
+/**
+ * wink-nlp adds every word it has not seen to its lexicon and never lets go of it: about 11 MB
+ * per 100,000 new words (measured), so a worker that runs for weeks on names, numbers and typos
+ * would grow without end. Every `checkEvery` reads the lexicon is measured, and past `maxLearnt`
+ * learnt words the instance is replaced by a fresh one (~180 ms; documents being read keep
+ * theirs). The analysis does not depend on what the lexicon has learnt, so output is the same.
+ */
+const recycling = { maxLearnt: 200_000, checkEvery: 1000, reads: 0, instances: 1 };
+
+/** Changes when wink-nlp is replaced (the tests use small values); returns the previous ones. */
+export function recycleNlpAfter(maxLearnt: number, checkEvery: number): { maxLearnt: number; checkEvery: number } {
+  const before = { maxLearnt: recycling.maxLearnt, checkEvery: recycling.checkEvery };
+  Object.assign(recycling, { maxLearnt, checkEvery, reads: 0 });
+  return before;
+}
+
+/** How many wink-nlp instances this process has made, and how many words the current one has learnt. */
+export function nlpStats(): { instances: number; learnt: number } {
+  return { instances: recycling.instances, learnt: lexiconSize() - INTRINSIC_LEXICON };
+}
+
+/** wink-nlp's readDoc; every stage reads text through this (never through an instance of its own). */
+export function readDoc(text: string): WinkDoc {
+  if (++recycling.reads >= recycling.checkEvery) {
+    recycling.reads = 0;
+    if (lexiconSize() - INTRINSIC_LEXICON > recycling.maxLearnt) {
+      nlp = winkNLP(model, PIPE);
+      recycling.instances++;
+    }
+  }
+  return nlp.readDoc(text);
+}
 
 /** Longest run of non-space characters wink-nlp reads (see parseView); a URL may be longer. */
 export const MAX_RUN = 100;
@@ -76,7 +122,7 @@ export function packAnalysis(normals: readonly string[], lemmas: readonly string
  * as either a token's value or its preceding spaces, so offsets are their running sum.
  */
 export function tokenize(text: string): Token[] {
-  const doc = nlp.readDoc(parseView(text));
+  const doc = readDoc(parseView(text));
   const t = doc.tokens();
   // wink-nlp's typings do not accept every `its` helper in `out`, hence the cast.
   const out = (f: unknown) => t.out(f as never) as unknown as string[];

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { MONTH_NAMES } from '../../shared/months.js';
-import { its, lemmasOrNormals, nlp, packAnalysis, parseView } from '../../shared/nlp.js';
+import { INTRINSIC_LEXICON, its, lemmasOrNormals, packAnalysis, parseView, readDoc } from '../../shared/nlp.js';
 import type { DedupDoc, EntitiesDoc, Entity, Mention, SegmentAnalysis } from '../../shared/schemas.js';
 
 // ------------------------------------------------------------------ knowledge base
@@ -206,7 +206,7 @@ function buildTitleTrie(): TitleNode {
   const root: TitleNode = { next: new Map() };
   // each title is tokenised as wink tokenises text ("Secretary-General" is secretary, -, general);
   // hyphenated titles also match with a space
-  const tokensOf = (t: string) => nlp.readDoc(t).tokens().out(its.normal as never) as unknown as string[];
+  const tokensOf = (t: string) => readDoc(t).tokens().out(its.normal as never) as unknown as string[];
   const add = (t: string, honorific: boolean) => {
     let node = root;
     for (const w of tokensOf(t)) {
@@ -253,18 +253,14 @@ const KEPT_TYPES = new Set(['DATE', 'TIME', 'DURATION', 'MONEY', 'PERCENT', 'CAR
 // Whether a lower-case word is an ordinary English word (in wink's lexicon and not a proper noun)
 // is looked up once per distinct word per process and cached: it tells a sentence-initial "Healing"
 // or "Global Compact" from a name such as "Trygve" or "Dinnoo".
-const VOCAB_SIZE = (() => {
-  const t = nlp.readDoc('qzxjvkwq').tokens();
-  return (t.out(its.uniqueId as never) as unknown as number[])[0]!;
-})();
 const commonCache = new Map<string, boolean>();
 function isCommonWord(lower: string): boolean {
   let r = commonCache.get(lower);
   if (r !== undefined) return r;
-  const t = nlp.readDoc(lower).tokens();
+  const t = readDoc(lower).tokens();
   const ids = t.out(its.uniqueId as never) as unknown as number[];
   const pos = t.out(its.pos as never) as unknown as string[];
-  r = ids.length === 1 && ids[0]! < VOCAB_SIZE && pos[0] !== 'PROPN' && pos[0] !== 'X';
+  r = ids.length === 1 && ids[0]! < INTRINSIC_LEXICON && pos[0] !== 'PROPN' && pos[0] !== 'X';
   if (commonCache.size > 100_000) commonCache.clear();
   commonCache.set(lower, r);
   return r;
@@ -320,7 +316,7 @@ class DocReader {
     readonly kbOnly = false,
   ) {
     // offsets come from the token values and spaces, so a parse view of the same length serves
-    const doc = nlp.readDoc(parseView(text));
+    const doc = readDoc(parseView(text));
     const tokens = doc.tokens();
     const out = <T>(f: unknown) => tokens.out(f as never) as unknown as T[];
     this.v = out<string>(its.value);

@@ -22,7 +22,7 @@
 // one of its segments has it, or when the pooled evidence from at least two segments passes
 // the theme's rule.
 import type { DocTheme, EntitiesDoc, SegmentAnalysis, ThemedDoc } from '../../shared/schemas.js';
-import { nlp, its, packAnalysis, tokenize } from '../../shared/nlp.js';
+import { its, packAnalysis, readDoc, tokenize } from '../../shared/nlp.js';
 import { isWord, type CompiledTerm, type CompiledTheme, type Taxonomy, type WordMatcher } from './taxonomy.js';
 
 export interface TermHit {
@@ -303,7 +303,7 @@ export interface ExplainOptions {
 function splitText(text: string, by: 'line' | 'sentence'): string[] {
   const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
   if (by === 'line') return lines;
-  return lines.flatMap((l) => (nlp.readDoc(l).sentences().out(its.value) as string[]).map((s) => s.trim()).filter(Boolean));
+  return lines.flatMap((l) => (readDoc(l).sentences().out(its.value) as string[]).map((s) => s.trim()).filter(Boolean));
 }
 
 function describe(s: ThemeScore, indent: string): string[] {
