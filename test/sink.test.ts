@@ -72,7 +72,7 @@ describe.each(ledgers)('OutputSink with a %s ledger', (_name, makeLedger) => {
     const ledger = makeLedger(out);
     const d = doc(4);
     // The crashed attempt: claimed, appended, never marked written.
-    expect(await ledger.claimDocument(d.id, d.source.path)).toEqual({ state: 'new' });
+    expect(await ledger.claimDocument(d.id, d.source.path)).toEqual({ state: 'new', token: expect.stringMatching(/^[0-9a-f]{12}$/) });
     appendFileSync(path.join(out, 'documents.jsonl'), JSON.stringify(d) + '\n');
     const sink = new OutputSink(out, ledger, 0);
     expect(await sink.writeDocument(d)).toMatchObject({ written: false });
@@ -145,6 +145,58 @@ describe('two writer processes sharing a Redis ledger', () => {
     appendFileSync(path.join(out, 'documents.jsonl'), JSON.stringify(d) + '\n');
     await a.markWritten(d.id, d.source.path);
     expect(await b.writeDocument(d)).toMatchObject({ written: false });
+    expect(lines(out, 'documents.jsonl')).toHaveLength(1);
+  });
+});
+
+describe('a writer that stopped for longer than the stale time after its claim', () => {
+  const shared = (out: string) => {
+    const ns = uniqueNamespace();
+    const k = ledgerKeys(ns, out);
+    cleanup.push(() => redis.del(k.docs, k.rejected));
+    return () => new RedisLedger(redis, ns, out);
+  };
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  it('does not append once another writer has taken its claim over and written the line', async () => {
+    const out = tmpDir();
+    const ledger = shared(out);
+    const a = new OutputSink(out, ledger(), 200);
+    const b = new OutputSink(out, ledger(), 200);
+    const d = doc(9);
+    const held = await a.claimWrite(d); // A claims, then its event loop blocks (or it is stopped)
+    expect(held).toHaveProperty('token');
+    await sleep(250);
+    expect(await b.writeDocument(d)).toMatchObject({ written: true }); // B takes the stale claim over
+    // A wakes up and goes on with its append: the claim is no longer its own
+    expect(await a.appendClaimed(d, held as never)).toMatchObject({ written: false });
+    expect(lines(out, 'documents.jsonl')).toHaveLength(1);
+  });
+
+  it('renews its claim and appends when nobody took it over, and the other writer then backs off', async () => {
+    const out = tmpDir();
+    const ledger = shared(out);
+    const a = new OutputSink(out, ledger(), 200);
+    const b = new OutputSink(out, ledger(), 200);
+    const d = doc(10);
+    const held = await a.claimWrite(d);
+    await sleep(120); // older than half the stale time: A must renew before appending
+    expect(await a.appendClaimed(d, held as never)).toMatchObject({ written: true });
+    expect(await b.writeDocument(d)).toMatchObject({ written: false });
+    expect(lines(out, 'documents.jsonl')).toHaveLength(1);
+  });
+
+  it('lets only one of three writers take a stale claim over', async () => {
+    const out = tmpDir();
+    const ledger = shared(out);
+    const d = doc(11);
+    await ledger().claimDocument(d.id, d.source.path); // a writer that died before appending
+    await sleep(250);
+    const takers = [1, 2, 3].map(() => new OutputSink(out, ledger(), 200));
+    const results = await Promise.allSettled(takers.map((t) => t.writeDocument(d)));
+    const written = results.filter((r) => r.status === 'fulfilled' && r.value.kind === 'document' && r.value.written);
+    expect(written).toHaveLength(1);
+    for (const r of results) if (r.status === 'rejected') expect(String(r.reason)).toMatch(/being written by another worker/);
     expect(lines(out, 'documents.jsonl')).toHaveLength(1);
   });
 });

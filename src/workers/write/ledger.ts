@@ -5,19 +5,31 @@
 // A document is first marked "pending", then appended, then marked "written". A writer killed
 // between the two marks leaves "pending" behind; the retry then looks in the file itself
 // before appending, so a crash never yields a second line.
-import { createHash } from 'node:crypto';
+//
+// A pending claim carries its writer's token and the time it was made or last renewed. Another
+// writer takes a claim over only once it is stale, and atomically (one taker wins); the writer
+// that made it renews it before a late append and gives up when it is no longer its own (it
+// was stopped, or its event loop blocked, for longer than the stale time).
+import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { key } from '../../shared/queues.js';
 
 export type Claim =
-  | { state: 'new' }
+  /** claimed now, under `token` */
+  | { state: 'new'; token: string }
   | { state: 'written'; path: string }
   /** an earlier attempt claimed it at `since` (ms) and may or may not have appended its line */
-  | { state: 'pending'; path: string; since: number };
+  | { state: 'pending'; path: string; since: number; raw: string };
+
+export type PendingClaim = Extract<Claim, { state: 'pending' }>;
 
 export interface Ledger {
   claimDocument(id: string, path: string): Promise<Claim>;
+  /** Makes a stale pending claim this writer's, unless another writer changed it first: the new token, or null. */
+  takeOver(id: string, stale: PendingClaim, path: string): Promise<string | null>;
+  /** Renews this writer's claim at `now`: false when it is no longer its own (taken over, or written). */
+  renew(id: string, token: string, path: string, now: number): Promise<boolean>;
   markWritten(id: string, path: string): Promise<void>;
   /** 'new' when the path was not yet rejected (and is now claimed) */
   claimRejected(path: string): Promise<'new' | 'written' | 'pending'>;
@@ -27,22 +39,37 @@ export interface Ledger {
   load(docs: Array<[id: string, path: string]>, rejected: string[]): Promise<void>;
 }
 
+/** A claim's token: which writer made it. */
+const newToken = () => randomBytes(6).toString('hex');
+
 export class MemoryLedger implements Ledger {
-  private docs = new Map<string, { path: string; written: boolean; since: number }>();
+  private docs = new Map<string, { path: string; written: boolean; token: string }>();
   private rejected = new Map<string, boolean>();
 
   async claimDocument(id: string, p: string): Promise<Claim> {
     const cur = this.docs.get(id);
     if (!cur) {
-      this.docs.set(id, { path: p, written: false, since: Date.now() });
-      return { state: 'new' };
+      const token = newToken();
+      this.docs.set(id, { path: p, written: false, token });
+      return { state: 'new', token };
     }
     // One process holds a memory ledger and its sink runs writes of one id one after the
     // other, so a pending claim seen here is always a failed attempt's: stale at once.
-    return cur.written ? { state: 'written', path: cur.path } : { state: 'pending', path: cur.path, since: 0 };
+    return cur.written ? { state: 'written', path: cur.path } : { state: 'pending', path: cur.path, since: 0, raw: cur.token };
+  }
+  async takeOver(id: string, stale: PendingClaim, p: string) {
+    const cur = this.docs.get(id);
+    if (!cur || cur.written || cur.token !== stale.raw) return null;
+    const token = newToken();
+    this.docs.set(id, { path: p, written: false, token });
+    return token;
+  }
+  async renew(id: string, token: string) {
+    const cur = this.docs.get(id);
+    return !!cur && !cur.written && cur.token === token;
   }
   async markWritten(id: string, p: string) {
-    this.docs.set(id, { path: p, written: true, since: 0 });
+    this.docs.set(id, { path: p, written: true, token: '' });
   }
   async claimRejected(p: string) {
     const cur = this.rejected.get(p);
@@ -62,7 +89,7 @@ export class MemoryLedger implements Ledger {
     return this.docs.get(id)?.path ?? null;
   }
   async load(docs: Array<[string, string]>, rejected: string[]) {
-    for (const [id, p] of docs) this.docs.set(id, { path: p, written: true, since: 0 });
+    for (const [id, p] of docs) this.docs.set(id, { path: p, written: true, token: '' });
     for (const p of rejected) this.rejected.set(p, true);
   }
 }
@@ -75,6 +102,16 @@ export function ledgerKeys(namespace: string, outDir: string) {
 
 const PENDING = 'P|';
 const WRITTEN = 'W|';
+/** "P|<since ms>|<token>|<path>"; claims written before tokens are "P|<since ms>|<path>" */
+const PENDING_VALUE = /^P\|(\d+)\|(?:([0-9a-f]{12})\|)?/;
+const pendingValue = (since: number, token: string, p: string) => `${PENDING}${since}|${token}|${p}`;
+
+// Compare-and-set of one hash field: the claim is replaced only if it is still what the caller saw.
+const REPLACE_IF = `if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then redis.call('HSET', KEYS[1], ARGV[1], ARGV[3]) return 1 end return 0`;
+// Renewal: the claim keeps its token and path and gets a new time, if it still carries the token.
+const RENEW = `local v = redis.call('HGET', KEYS[1], ARGV[1])
+if v and string.match(v, '^P|%d+|(%x+)|') == ARGV[2] then redis.call('HSET', KEYS[1], ARGV[1], ARGV[3]) return 1 end
+return 0`;
 
 export class RedisLedger implements Ledger {
   private keys: { docs: string; rejected: string };
@@ -88,12 +125,21 @@ export class RedisLedger implements Ledger {
 
   async claimDocument(id: string, p: string): Promise<Claim> {
     // HSETNX makes the claim atomic across processes.
-    const set = await this.redis.hsetnx(this.keys.docs, id, `${PENDING}${Date.now()}|${p}`);
-    if (set === 1) return { state: 'new' };
+    const token = newToken();
+    const set = await this.redis.hsetnx(this.keys.docs, id, pendingValue(Date.now(), token, p));
+    if (set === 1) return { state: 'new', token };
     const cur = (await this.redis.hget(this.keys.docs, id)) ?? '';
     if (cur.startsWith(WRITTEN)) return { state: 'written', path: cur.slice(2) };
-    const bar = cur.indexOf('|', 2);
-    return { state: 'pending', path: cur.slice(bar + 1), since: Number(cur.slice(2, bar)) };
+    const m = PENDING_VALUE.exec(cur);
+    return { state: 'pending', path: m ? cur.slice(m[0].length) : '', since: m ? Number(m[1]) : 0, raw: cur };
+  }
+  async takeOver(id: string, stale: PendingClaim, p: string) {
+    const token = newToken();
+    const done = await this.redis.eval(REPLACE_IF, 1, this.keys.docs, id, stale.raw, pendingValue(Date.now(), token, p));
+    return done === 1 ? token : null;
+  }
+  async renew(id: string, token: string, p: string, now: number) {
+    return (await this.redis.eval(RENEW, 1, this.keys.docs, id, token, pendingValue(now, token, p))) === 1;
   }
   async markWritten(id: string, p: string) {
     await this.redis.hset(this.keys.docs, id, WRITTEN + p);
@@ -111,7 +157,9 @@ export class RedisLedger implements Ledger {
   async documentPath(id: string) {
     const cur = await this.redis.hget(this.keys.docs, id);
     if (!cur) return null;
-    return cur.startsWith(WRITTEN) ? cur.slice(2) : cur.slice(cur.indexOf('|', 2) + 1);
+    if (cur.startsWith(WRITTEN)) return cur.slice(2);
+    const m = PENDING_VALUE.exec(cur);
+    return m ? cur.slice(m[0].length) : null;
   }
   async reset() {
     await this.redis.del(this.keys.docs, this.keys.rejected);

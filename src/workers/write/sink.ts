@@ -1,8 +1,7 @@
 // The write stage: appends contract records to the output folder. Append-only, one line per
 // document id and per rejected path (see ledger.ts for how that holds across retries, crashes
 // and several writers).
-import { createReadStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { closeSync, createReadStream, existsSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import {
@@ -12,7 +11,7 @@ import {
   REJECTED_SCHEMA,
   type ThemedDoc,
 } from '../../shared/schemas.js';
-import type { Ledger } from './ledger.js';
+import type { Ledger, PendingClaim } from './ledger.js';
 
 export const FILES = {
   documents: 'documents.jsonl',
@@ -94,6 +93,12 @@ export class WriterBusyError extends Error {
   }
 }
 
+/** A claim on a document made by this writer: its token, and when (this process's clock) it was made. */
+export interface HeldClaim {
+  token: string;
+  at: number;
+}
+
 export class OutputSink {
   /** writes in flight in this process, so two writes of one id run one after the other */
   private inflight = new Map<string, Promise<unknown>>();
@@ -112,18 +117,20 @@ export class OutputSink {
     }
   }
 
-  private async append(file: string, record: unknown): Promise<void> {
+  private append(file: string, record: unknown): void {
     // One write() per line with O_APPEND, so that concurrent writers (in this process or in
     // others) never land inside a line: the kernel appends each write() whole. fs.appendFile
     // writes in 512 KiB pieces, and a document line longer than that was cut by another line.
+    // Synchronous, so that nothing else of this process runs between the check that the claim
+    // is still this writer's (appendClaimed) and the line reaching the file.
     const line = Buffer.from(JSON.stringify(record) + '\n');
-    const fh = await open(path.join(this.outDir, file), 'a');
+    const fd = openSync(path.join(this.outDir, file), 'a');
     try {
       // A regular file takes the whole buffer in one write(); the loop only guards against a
       // short write (a full disk), which then fails on the next round.
-      for (let off = 0; off < line.length; ) off += (await fh.write(line, off, line.length - off)).bytesWritten;
+      for (let off = 0; off < line.length; ) off += writeSync(fd, line, off, line.length - off);
     } finally {
-      await fh.close();
+      closeSync(fd);
     }
   }
 
@@ -142,12 +149,23 @@ export class OutputSink {
   }
 
   private async writeDocumentNow(doc: OutputDocument): Promise<WriteOutcome> {
+    const claimed = await this.claimWrite(doc);
+    return 'kind' in claimed ? claimed : this.appendClaimed(doc, claimed);
+  }
+
+  /**
+   * The first half of writing a document: its claim in the ledger. Either the outcome, when
+   * there is nothing to append, or the claim to append under (see appendClaimed).
+   */
+  async claimWrite(doc: OutputDocument): Promise<WriteOutcome | HeldClaim> {
     const p = doc.source.path;
     // A path already in rejected.jsonl (say failed:entities, then retried by hand and now
     // successful) keeps that one line: every file appears exactly once.
     if (await this.ledger.hasRejected(p)) return { kind: 'document', written: false, doc };
+    const at = Date.now();
     const claim = await this.ledger.claimDocument(doc.id, p);
-    if (claim.state !== 'new' && claim.path !== p) {
+    if (claim.state === 'new') return { token: claim.token, at };
+    if (claim.path !== p) {
       // Same bytes under another path: the contract rejects the later path as a duplicate.
       const written = await this.writeRejected({
         path: p,
@@ -158,15 +176,43 @@ export class OutputSink {
       return { kind: 'rejected', written: written.written, code: 'duplicate' };
     }
     if (claim.state === 'written') return { kind: 'document', written: false, doc };
-    if (claim.state === 'pending' && Date.now() - claim.since < this.staleClaimMs) {
-      throw new WriterBusyError(doc.id);
-    }
-    if (claim.state === 'pending' && (await fileHas(path.join(this.outDir, FILES.documents), 'id', doc.id))) {
-      await this.ledger.markWritten(doc.id, p);
+    return this.takeOver(doc, claim);
+  }
+
+  /** Another writer's pending claim: wait while it is fresh, else make it ours (one taker wins). */
+  private async takeOver(doc: OutputDocument, claim: PendingClaim): Promise<WriteOutcome | HeldClaim> {
+    if (Date.now() - claim.since < this.staleClaimMs) throw new WriterBusyError(doc.id);
+    const at = Date.now();
+    const token = await this.ledger.takeOver(doc.id, claim, doc.source.path);
+    if (token === null) throw new WriterBusyError(doc.id); // another writer was quicker: look again later
+    // The writer that claimed it may have appended before it stopped.
+    if (await fileHas(path.join(this.outDir, FILES.documents), 'id', doc.id)) {
+      await this.ledger.markWritten(doc.id, doc.source.path);
       return { kind: 'document', written: false, doc };
     }
-    await this.append(FILES.documents, doc);
-    await this.ledger.markWritten(doc.id, p);
+    return { token, at };
+  }
+
+  /**
+   * The second half: appends the line under a claim made by claimWrite, and marks it written.
+   * A claim is taken over by another writer only once it is `staleClaimMs` old, so one younger
+   * than half that is still this writer's (the other half is room for the clocks of two
+   * machines to differ). An older one (this process was stopped, or its event loop blocked, in
+   * between) is renewed first, or left alone when it is no longer ours: the writer that took it
+   * over writes the line. The append itself is synchronous, so nothing runs between the last
+   * check of the time and the line reaching the file.
+   */
+  async appendClaimed(doc: OutputDocument, held: HeldClaim): Promise<WriteOutcome> {
+    const half = this.staleClaimMs / 2;
+    let at = held.at;
+    // (A stale time of 0, where every claim is stale at once, leaves no time to check.)
+    while (half > 0 && Date.now() - at >= half) {
+      const now = Date.now();
+      if (!(await this.ledger.renew(doc.id, held.token, doc.source.path, now))) return { kind: 'document', written: false, doc };
+      at = now;
+    }
+    this.append(FILES.documents, doc);
+    await this.ledger.markWritten(doc.id, doc.source.path);
     return { kind: 'document', written: true, doc };
   }
 
@@ -178,7 +224,7 @@ export class OutputSink {
       await this.ledger.markRejected(r.path);
       return { kind: 'rejected', written: false, code: r.code };
     }
-    await this.append(FILES.rejected, record);
+    this.append(FILES.rejected, record);
     await this.ledger.markRejected(r.path);
     return { kind: 'rejected', written: true, code: r.code };
   }
