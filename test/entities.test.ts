@@ -59,6 +59,23 @@ describe('people', () => {
     expect(es.filter((e) => /Secretary|Healing|Many/.test(e.name))).toEqual([]);
   });
 
+  it('takes every name of "A and B" and of a list, not only the first', () => {
+    const text = 'Mary Jones and John Smith spoke. Later Amina Diallo, Pedro Alvarez and Ahmed Khan met.';
+    const people = named(text).filter((e) => e.type === 'PERSON');
+    expect(people.map((p) => p.name).sort()).toEqual(['Ahmed Khan', 'Amina Diallo', 'John Smith', 'Mary Jones', 'Pedro Alvarez']);
+    expectExactOffsets(text, people);
+  });
+
+  it('leaves stacked honorifics out of the name ("H.E. Mr.", "Prof. Dr."), and keeps them in the mention', () => {
+    const text = 'Statement by H.E. Mr. Isaias Afwerki. Prof. Dr. Hans Mueller replied. Dr. Mr. said nothing.';
+    const es = named(text);
+    expect(texts(find(es, 'PERSON', 'Isaias Afwerki')[0])).toEqual(['H.E. Mr. Isaias Afwerki']);
+    expect(texts(find(es, 'PERSON', 'Hans Mueller')[0])).toEqual(['Prof. Dr. Hans Mueller']);
+    expect(es.filter((e) => /Mr\.|Dr\./.test(e.name))).toEqual([]);
+    // a title word after an honorific is still a surname
+    expect(find(named('We thank Mr. King and Dr. Judge.'), 'PERSON', 'King')).toHaveLength(1);
+  });
+
   it('does not take the President of a body for a person', () => {
     const es = named('We thank the President of the General Assembly.');
     expect(es.filter((e) => e.type === 'PERSON')).toEqual([]);

@@ -455,9 +455,13 @@ class DocReader {
     let evidence = titleBefore;
     while (k <= e) {
       const t = this.title.get(k);
-      if (t && t.end <= e && (k === s || k > partStart || !evidence)) {
+      // A title right after a title is a name ("Mr. King", "President Bishop"), except an
+      // honorific after an honorific: "H.E. Mr. John Smith", "Prof. Dr. Hans Mueller" are one
+      // person's titles, and the mention keeps both.
+      const stacked = k === partStart && evidence !== null && evidence.honorific && t?.honorific === true;
+      if (t && t.end <= e && (k === s || k > partStart || !evidence || stacked)) {
         if (k > partStart) this.analyze(partStart, k - 1, evidence, false);
-        evidence = { start: k, honorific: t.honorific };
+        evidence = { start: stacked ? evidence!.start : k, honorific: t.honorific };
         k = t.end + 1;
         partStart = k;
         // "President of the General Assembly": no name follows the title
@@ -607,15 +611,19 @@ class DocReader {
     }
 
     if (firstPrep !== undefined || andAt !== undefined) {
-      // no head: the parts between connectors are names of their own
+      // no head: the parts between connectors are names of their own. A part after "of", "for",
+      // "on" or "the" is a piece of a longer name; one joined by "and" alone is a name as much as
+      // the first ("Mary Jones and John Smith": both people; John Smith was dropped as a piece).
       let p = s;
+      let piece = partial;
       for (let i = s; i <= e; i++) {
         if (CONNECTORS.has(this.v[i]!) && !NAME_PARTICLES.has(this.v[i]!)) {
-          if (i > p) this.analyze(p, i - 1, p === s ? title : null, partial || p > s);
+          if (i > p) this.analyze(p, i - 1, p === s ? title : null, piece);
+          if (this.v[i] !== 'and' && this.v[i] !== '&') piece = true;
           p = i + 1;
         }
       }
-      if (p <= e) this.analyze(p, e, null, true);
+      if (p <= e) this.analyze(p, e, null, piece);
       if (!NAME_PARTICLES.has(this.v[firstPrep ?? s] ?? '')) return;
       return;
     }
