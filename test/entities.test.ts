@@ -76,6 +76,14 @@ describe('people', () => {
     expect(find(named('We thank Mr. King and Dr. Judge.'), 'PERSON', 'King')).toHaveLength(1);
   });
 
+  it('reads business titles and a hyphenated first name at a sentence start', () => {
+    const text = 'Jean-Claude Juncker joined. Ms. Thompson will report to CEO Mark Davis and CFO Linda Park.';
+    const people = named(text).filter((e) => e.type === 'PERSON');
+    expect(people.map((p) => p.name).sort()).toEqual(['Jean-Claude Juncker', 'Linda Park', 'Mark Davis', 'Thompson']);
+    expect(named(text).filter((e) => e.type === 'LOC')).toEqual([]);
+    expectExactOffsets(text, people);
+  });
+
   it('does not take the President of a body for a person', () => {
     const es = named('We thank the President of the General Assembly.');
     expect(es.filter((e) => e.type === 'PERSON')).toEqual([]);
@@ -127,6 +135,11 @@ describe('organisations, places, events', () => {
     expect(find(es, 'LOC', 'Lake Tumbo')).toHaveLength(1);
   });
 
+  it('ends a company name at its legal form, and splits two such names joined by "and"', () => {
+    const es = named('Apple Inc. and Microsoft Corp. reported earnings. Shares of Siemens AG rose while Nestlé S.A. fell.');
+    expect(es.filter((e) => e.type === 'ORG').map((e) => e.name)).toEqual(['Apple Inc.', 'Microsoft Corp.', 'Siemens AG', 'Nestlé S.A.']);
+  });
+
   it('does not take a place out of a treaty name, nor split "X and Y" names in the knowledge base', () => {
     const es = named('They signed the Paris Agreement. We congratulate member State Saint Vincent and the Grenadines.');
     expect(es.filter((e) => e.name === 'Paris')).toEqual([]);
@@ -143,6 +156,14 @@ describe('dates and numbers', () => {
     expect(es.some((e) => e.type === 'PERCENT')).toBe(true);
     expect(es.some((e) => e.type === 'MONEY')).toBe(true);
     expect(es.some((e) => e.type === 'ORDINAL')).toBe(true);
+    expectExactOffsets(text, es);
+  });
+
+  it('reads an amount after a currency symbol or code as money', () => {
+    const text = 'The Commission fined it €2.4 billion; the club paid £300 million, EUR 5.2 million and USD 3 million.';
+    const es = entitiesOfText(text, kb);
+    expect(es.filter((e) => e.type === 'MONEY').map((e) => e.name)).toEqual(['€2.4 billion', '£300 million', 'EUR 5.2 million', 'USD 3 million']);
+    expect(es.filter((e) => e.type === 'CARDINAL' || e.name === 'EUR')).toEqual([]);
     expectExactOffsets(text, es);
   });
 

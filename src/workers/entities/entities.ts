@@ -151,9 +151,12 @@ export function loadKnowledgeBase(path: string = DEFAULT_KB_PATH): KnowledgeBase
 
 const set = (s: string) => new Set(s.split(/\s*,\s*/).filter(Boolean));
 
+/** Legal forms that end a company's name: "Apple Inc.", "Siemens AG", "Nestlé S.A." */
+const LEGAL_FORMS = set('inc,inc.,incorporated,corp,corp.,ltd,ltd.,limited,llc,plc,gmbh,ag,s.a.,n.v.,b.v.,s.p.a.,co.,holdings,pty');
 const ORG_HEADS = set(
   'council,councils,organization,organisation,organizations,organisations,agency,bank,fund,programme,program,union,assembly,court,commission,ministry,department,office,institute,institution,university,college,school,foundation,association,federation,committee,group,coalition,alliance,network,forum,panel,board,authority,secretariat,service,corporation,company,inc,ltd,party,parliament,congress,senate,tribunal,society,centre,center,partnership,facility,division,bureau,unit,airways,airlines,trust,mission,league,club,academy,observatory,movement,front,army,police,force,forces,agencies,church,hospital,times,post,news,press',
 );
+for (const f of LEGAL_FORMS) ORG_HEADS.add(f);
 const EVENT_HEADS = set(
   'summit,conference,day,week,games,olympics,olympiad,cup,championship,championships,war,revolution,festival,session,expo,decade,meeting,marathon,massacre,genocide,uprising,earthquake,tsunami,symposium,fair',
 );
@@ -192,6 +195,8 @@ const ROLE_TITLES = [
   'chancellor', 'senator', 'governor', 'mayor', 'judge', 'chief', 'chairman', 'chairwoman', 'chairperson', 'speaker',
   'archbishop', 'bishop', 'cardinal', 'rev.', 'reverend', 'commissioner', 'envoy', 'colonel', 'captain', 'lieutenant', 'admiral',
   'general secretary', 'secretary', 'spokesperson', 'spokesman', 'spokeswoman', 'novelist', 'author', 'activist', 'photographer',
+  'ceo', 'cfo', 'coo', 'cto', 'chief executive', 'chief executive officer', 'chief financial officer', 'chief operating officer',
+  'managing director', 'founder', 'co-founder', 'chair',
 ];
 
 // Titles are found by a longest-match walk over each document's tokens (their normal forms)
@@ -579,8 +584,8 @@ class DocReader {
       return;
     }
 
-    // "Peru and the Security Council", "Namibia and Lebanon": the and joins two names
-    const splitAnd = andAt !== undefined && (this.kbMatch(s, andAt - 1) !== undefined || this.lower[andAt + 1] === 'the' || (firstPrep !== undefined && andAt > firstPrep && !ORG_HEADS.has(head) && !EVENT_HEADS.has(head)));
+    // "Peru and the Security Council", "Namibia and Lebanon", "Apple Inc. and Microsoft Corp.": the and joins two names
+    const splitAnd = andAt !== undefined && (this.kbMatch(s, andAt - 1) !== undefined || this.lower[andAt + 1] === 'the' || LEGAL_FORMS.has(this.lower[andAt - 1] ?? '') || (firstPrep !== undefined && andAt > firstPrep && !ORG_HEADS.has(head) && !EVENT_HEADS.has(head)));
     if (splitAnd && andAt !== undefined) {
       this.analyze(s, andAt - 1, title, partial);
       this.analyze(andAt + 1, e, null, partial);
@@ -598,7 +603,8 @@ class DocReader {
       if (EVENT_HEADS.has(head) && !(head === 'day' && headIdx === s)) return void this.event(s, e);
       if (ORG_HEADS.has(head) && !title) return void this.emit('ORG', s, e, this.nameText(s, e));
       // "Pacific Island countries": a place name used as a modifier is no mention
-      if (LOC_HEADS.has(head)) {
+      // ("CFO Linda Park": after a title, a name ending like a place is a person's)
+      if (LOC_HEADS.has(head) && !title) {
         if (headIdx === e && this.pos[e + 1] === 'NOUN' && this.sp[e + 1] === ' ' && this.v[e + 1] === this.lower[e + 1]) return;
         return void this.emit('LOC', s, e, this.nameText(s, e));
       }
@@ -659,8 +665,10 @@ class DocReader {
       for (const i of nameWords) this.bare.push({ text: this.v[i]!, start: this.start[i]!, end: this.end[i]! });
       return;
     }
-    // a capitalised common word opening a sentence is not part of the name
-    if (this.sentStart[s] && isCommonWord(this.lower[s]!) && !this.kb.givenNames.has(normName(this.v[s]!))) {
+    // a capitalised common word opening a sentence is not part of the name (but the first half
+    // of a hyphenated name is: "Jean-Claude Juncker said")
+    const hyphenated = this.v[s + 1] === '-' && this.sp[s + 1] === '';
+    if (this.sentStart[s] && !hyphenated && isCommonWord(this.lower[s]!) && !this.kb.givenNames.has(normName(this.v[s]!))) {
       return this.analyze(s + 1, e, null, partial);
     }
     const given = this.kb.givenNames.has(normName(this.v[nameWords[0]!]!));
@@ -686,6 +694,8 @@ class DocReader {
     const lower = this.lower[i]!;
     if (this.kb.notEntities.has(normName(v))) return;
     if (ACRONYM.test(v) && !title) {
+      // "EUR 5.2 million": a currency code before an amount is part of the amount (MONEY)
+      if (CURRENCY_CODES.has(v) && /^\d/.test(this.v[i + 1] ?? '')) return;
       // a heading or a shout in capitals is no row of acronyms
       if (this.capsNeighbour(i - 1) || this.capsNeighbour(i + 1)) return;
       if (v.length <= 4 && isCommonWord(lower) && !ACRONYM_NUM.test(v)) return; // "THE", "AND" in capitals
@@ -926,11 +936,21 @@ export function isoDate(text: string): string | undefined {
   return undefined;
 }
 
+/** ISO 4217 codes of the currencies most often written before an amount ("EUR 5.2 million"). */
+const CURRENCY_CODES = set('EUR,USD,GBP,JPY,CHF,CNY,RMB,INR,CAD,AUD,NZD,SEK,NOK,DKK,ZAR,BRL,MXN,RUB,KRW,HKD,SGD,TRY,PLN,NGN,KES');
+/** A currency symbol or code right before an amount: wink-nlp reads "€2.4 billion" and "EUR 5 million" as plain numbers. */
+const CURRENCY_BEFORE = new RegExp(`(?:[€£¥₹₩₽₺₪₦]|\\b(?:${[...CURRENCY_CODES].join('|')}) ?)$`);
+
 function numericEntities(r: DocReader, named: Entity[]): Entity[] {
   const taken = named.flatMap((e) => e.mentions).sort((a, b) => a.start - b.start);
   const overlaps = (s: number, e: number) => taken.some((m) => m.start < e && s < m.end);
   const groups = new Map<string, Entity>();
-  for (const x of r.numeric) {
+  for (const n of r.numeric) {
+    let x = n;
+    if (x.type === 'CARDINAL') {
+      const cur = CURRENCY_BEFORE.exec(r.text.slice(Math.max(0, x.start - 4), x.start));
+      if (cur) x = { ...x, type: 'MONEY', start: x.start - cur[0].length };
+    }
     if (overlaps(x.start, x.end)) continue;
     const text = r.text.slice(x.start, x.end);
     const value = x.type === 'DATE' ? isoDate(text) : undefined;
