@@ -84,6 +84,19 @@ describe('people', () => {
     expectExactOffsets(text, people);
   });
 
+  it('reads abbreviated and multi-word titles of US news without keeping them in the name', () => {
+    const text = 'Sen. Chuck Schumer and Gov. Gavin Newsom spoke. Secretary of State Antony Blinken met Attorney General Merrick Garland. Lt. Col. Sarah Brown left.';
+    const people = named(text).filter((e) => e.type === 'PERSON');
+    expect(people.map((p) => p.name).sort()).toEqual(['Antony Blinken', 'Chuck Schumer', 'Gavin Newsom', 'Merrick Garland', 'Sarah Brown']);
+    expectExactOffsets(text, people);
+  });
+
+  it('takes a country that opens a sentence as its subject, not a capitalised common word', () => {
+    expect(named('China said it would retaliate.').map((e) => e.type)).toEqual(['LOC']);
+    expect(named("Turkey's disaster agency said so.").map((e) => e.type)).toEqual(['LOC']);
+    expect(named('Nice to see you again.')).toEqual([]);
+  });
+
   it('does not take the President of a body for a person', () => {
     const es = named('We thank the President of the General Assembly.');
     expect(es.filter((e) => e.type === 'PERSON')).toEqual([]);
@@ -160,9 +173,9 @@ describe('dates and numbers', () => {
   });
 
   it('reads an amount after a currency symbol or code as money', () => {
-    const text = 'The Commission fined it €2.4 billion; the club paid £300 million, EUR 5.2 million and USD 3 million.';
+    const text = 'The Commission fined it €2.4 billion; the club paid £300 million, EUR 5.2 million, USD 3 million and £3.2bn, or $310m.';
     const es = entitiesOfText(text, kb);
-    expect(es.filter((e) => e.type === 'MONEY').map((e) => e.name)).toEqual(['€2.4 billion', '£300 million', 'EUR 5.2 million', 'USD 3 million']);
+    expect(es.filter((e) => e.type === 'MONEY').map((e) => e.name)).toEqual(['€2.4 billion', '£300 million', 'EUR 5.2 million', 'USD 3 million', '£3.2bn', '$310m']);
     expect(es.filter((e) => e.type === 'CARDINAL' || e.name === 'EUR')).toEqual([]);
     expectExactOffsets(text, es);
   });

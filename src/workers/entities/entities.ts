@@ -197,6 +197,9 @@ const ROLE_TITLES = [
   'general secretary', 'secretary', 'spokesperson', 'spokesman', 'spokeswoman', 'novelist', 'author', 'activist', 'photographer',
   'ceo', 'cfo', 'coo', 'cto', 'chief executive', 'chief executive officer', 'chief financial officer', 'chief operating officer',
   'managing director', 'founder', 'co-founder', 'chair',
+  'secretary of state', 'attorney general', 'chief justice', 'detective', 'sergeant', 'detective sergeant', 'inspector',
+  // abbreviated (US news): "Sen. Chuck Schumer", "Gov. Gavin Newsom", "Lt. Col. Sarah Brown"
+  'sen.', 'gov.', 'rep.', 'gen.', 'lt.', 'col.', 'lt. col.', 'sgt.', 'capt.', 'adm.', 'maj.', 'cmdr.', 'det.', 'supt.', 'insp.',
 ];
 
 // Titles are found by a longest-match walk over each document's tokens (their normal forms)
@@ -537,8 +540,10 @@ class DocReader {
     if (s > e) return;
     const kb = this.kbMatch(s, e);
     if (kb && !(s === e && this.kb.notEntities.has(normName(this.v[s]!)))) {
-      // a lone common word at a sentence start ("Nice", "Chad") is not taken from the gazetteer
-      if (!(s === e && this.sentStart[s] && kb.type === 'LOC' && isCommonWord(this.lower[s]!))) {
+      // a lone common word at a sentence start ("Nice", "Chad") is not taken from the gazetteer,
+      // unless a verb or a possessive follows it: "China said", "Turkey's agency", "Japan is"
+      const subject = ['VERB', 'AUX'].includes(this.pos[s + 1] ?? '') || /^['’]s$/.test(this.v[s + 1] ?? '');
+      if (!(s === e && this.sentStart[s] && kb.type === 'LOC' && isCommonWord(this.lower[s]!) && !subject)) {
         this.emit(kb.type, s, e, kb.name, kb);
         return;
       }
@@ -950,6 +955,11 @@ function numericEntities(r: DocReader, named: Entity[]): Entity[] {
     if (x.type === 'CARDINAL') {
       const cur = CURRENCY_BEFORE.exec(r.text.slice(Math.max(0, x.start - 4), x.start));
       if (cur) x = { ...x, type: 'MONEY', start: x.start - cur[0].length };
+    }
+    // "£3.2bn", "$310m": wink-nlp ends the amount before the short scale word
+    if (x.type === 'MONEY') {
+      const scale = /^(?:bn|mn|m|tn|trn|k)\b/.exec(r.text.slice(x.end, x.end + 4));
+      if (scale) x = { ...x, end: x.end + scale[0].length };
     }
     if (overlaps(x.start, x.end)) continue;
     const text = r.text.slice(x.start, x.end);
