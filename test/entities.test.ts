@@ -151,6 +151,9 @@ describe('organisations, places, events', () => {
   it('ends a company name at its legal form, and splits two such names joined by "and"', () => {
     const es = named('Apple Inc. and Microsoft Corp. reported earnings. Shares of Siemens AG rose while Nestlé S.A. fell.');
     expect(es.filter((e) => e.type === 'ORG').map((e) => e.name)).toEqual(['Apple Inc.', 'Microsoft Corp.', 'Siemens AG', 'Nestlé S.A.']);
+    // and its short name later in the text is a mention of it
+    const globex = named('Globex Corp. said profits rose. Later, Globex, which employs 5,000 people, will expand.');
+    expect(globex.map((e) => [e.name, texts(e)])).toEqual([['Globex Corp.', ['Globex Corp.', 'Globex']]]);
   });
 
   it('does not take a place out of a treaty name, nor split "X and Y" names in the knowledge base', () => {

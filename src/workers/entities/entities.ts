@@ -157,6 +157,7 @@ const ORG_HEADS = set(
   'council,councils,organization,organisation,organizations,organisations,agency,bank,fund,programme,program,union,assembly,court,commission,ministry,department,office,institute,institution,university,college,school,foundation,association,federation,committee,group,coalition,alliance,network,forum,panel,board,authority,secretariat,service,corporation,company,inc,ltd,party,parliament,congress,senate,tribunal,society,centre,center,partnership,facility,division,bureau,unit,airways,airlines,trust,mission,league,club,academy,observatory,movement,front,army,police,force,forces,agencies,church,hospital,times,post,news,press',
 );
 for (const f of LEGAL_FORMS) ORG_HEADS.add(f);
+const isLegalForm = (token: string) => LEGAL_FORMS.has(token) || LEGAL_FORMS.has(`${token}.`);
 const EVENT_HEADS = set(
   'summit,conference,day,week,games,olympics,olympiad,cup,championship,championships,war,revolution,festival,session,expo,decade,meeting,marathon,massacre,genocide,uprising,earthquake,tsunami,symposium,fair',
 );
@@ -886,6 +887,8 @@ function buildEntities(r: DocReader): Entity[] {
     let hits = live.filter((g) => g.type === 'PERSON' && g.tokens[g.tokens.length - 1] === w);
     if (hits.length === 0) hits = live.filter((g) => g.type === 'PERSON' && g.tokens.length > 1 && closeWord(w, g.tokens[g.tokens.length - 1]!));
     if (hits.length === 0) hits = live.filter((g) => g.type !== 'PERSON' && g.tokens.length > 1 && g.tokens[g.tokens.length - 1] === w && w.length > 3);
+    // a company's short name: "Globex" after "Globex Corp."
+    if (hits.length === 0) hits = live.filter((g) => g.type === 'ORG' && g.tokens.length === 2 && g.tokens[0] === w && w.length > 2 && isLegalForm(g.tokens[1]!));
     if (hits.length === 1) hits[0]!.mentions.push({ text: b.text, start: b.start, end: b.end });
   }
   const out: Entity[] = [];
