@@ -154,7 +154,7 @@ const set = (s: string) => new Set(s.split(/\s*,\s*/).filter(Boolean));
 /** Legal forms that end a company's name: "Apple Inc.", "Siemens AG", "Nestlé S.A." */
 const LEGAL_FORMS = set('inc,inc.,incorporated,corp,corp.,ltd,ltd.,limited,llc,plc,gmbh,ag,s.a.,n.v.,b.v.,s.p.a.,co.,holdings,pty');
 const ORG_HEADS = set(
-  'council,councils,organization,organisation,organizations,organisations,agency,bank,fund,programme,program,union,assembly,court,commission,ministry,department,office,institute,institution,university,college,school,foundation,association,federation,committee,group,coalition,alliance,network,forum,panel,board,authority,secretariat,service,corporation,company,inc,ltd,party,parliament,congress,senate,tribunal,society,centre,center,partnership,facility,division,bureau,unit,airways,airlines,trust,mission,league,club,academy,observatory,movement,front,army,police,force,forces,agencies,church,hospital,times,post,news,press',
+  'council,councils,organization,organisation,organizations,organisations,agency,bank,fund,programme,program,union,assembly,court,commission,ministry,department,office,institute,institution,university,college,school,foundation,association,federation,committee,group,coalition,alliance,network,forum,panel,board,authority,secretariat,service,corporation,company,party,parliament,congress,senate,tribunal,society,centre,center,partnership,facility,division,bureau,unit,airways,airlines,trust,mission,league,club,academy,observatory,movement,front,army,police,force,forces,agencies,church,hospital,times,post,news,press',
 );
 for (const f of LEGAL_FORMS) ORG_HEADS.add(f);
 const isLegalForm = (token: string) => LEGAL_FORMS.has(token) || LEGAL_FORMS.has(`${token}.`);
@@ -452,6 +452,12 @@ class DocReader {
     this.chunk(s, e);
   }
 
+  /** Token i is followed by a verb or a possessive: the subject of its sentence ("China said"). */
+  private subjectAt(i: number): boolean {
+    const pos = this.pos[i + 1];
+    return pos === 'VERB' || pos === 'AUX' || /^['’]s$/.test(this.v[i + 1] ?? '');
+  }
+
   /** A chunk s..e: splits off titles, then analyses the parts. */
   private chunk(s: number, e: number): void {
     // a title just before the chunk in lower case ("chief", "novelist") gives evidence too
@@ -543,8 +549,7 @@ class DocReader {
     if (kb && !(s === e && this.kb.notEntities.has(normName(this.v[s]!)))) {
       // a lone common word at a sentence start ("Nice", "Chad") is not taken from the gazetteer,
       // unless a verb or a possessive follows it: "China said", "Turkey's agency", "Japan is"
-      const subject = ['VERB', 'AUX'].includes(this.pos[s + 1] ?? '') || /^['’]s$/.test(this.v[s + 1] ?? '');
-      if (!(s === e && this.sentStart[s] && kb.type === 'LOC' && isCommonWord(this.lower[s]!) && !subject)) {
+      if (!(s === e && this.sentStart[s] && kb.type === 'LOC' && isCommonWord(this.lower[s]!) && !this.subjectAt(s))) {
         this.emit(kb.type, s, e, kb.name, kb);
         return;
       }
@@ -591,7 +596,7 @@ class DocReader {
     }
 
     // "Peru and the Security Council", "Namibia and Lebanon", "Apple Inc. and Microsoft Corp.": the and joins two names
-    const splitAnd = andAt !== undefined && (this.kbMatch(s, andAt - 1) !== undefined || this.lower[andAt + 1] === 'the' || LEGAL_FORMS.has(this.lower[andAt - 1] ?? '') || (firstPrep !== undefined && andAt > firstPrep && !ORG_HEADS.has(head) && !EVENT_HEADS.has(head)));
+    const splitAnd = andAt !== undefined && (this.kbMatch(s, andAt - 1) !== undefined || this.lower[andAt + 1] === 'the' || isLegalForm(this.lower[andAt - 1] ?? '') || (firstPrep !== undefined && andAt > firstPrep && !ORG_HEADS.has(head) && !EVENT_HEADS.has(head)));
     if (splitAnd && andAt !== undefined) {
       this.analyze(s, andAt - 1, title, partial);
       this.analyze(andAt + 1, e, null, partial);
@@ -636,7 +641,6 @@ class DocReader {
         }
       }
       if (p <= e) this.analyze(p, e, null, piece);
-      if (!NAME_PARTICLES.has(this.v[firstPrep ?? s] ?? '')) return;
       return;
     }
 
