@@ -156,6 +156,43 @@ describe('organisations, places, events', () => {
     expect(globex.map((e) => [e.name, texts(e)])).toEqual([['Globex Corp.', ['Globex Corp.', 'Globex']]]);
   });
 
+  it('knows companies by the last word of their name, agencies by theirs, and more legal forms', () => {
+    const es = named('Northwind Technologies and Contoso Systems announced a partnership with Fabrikam Pharmaceuticals. Siemens Energy SE rose.');
+    expect(es.filter((e) => e.type === 'ORG').map((e) => e.name)).toEqual(['Northwind Technologies', 'Contoso Systems', 'Fabrikam Pharmaceuticals', 'Siemens Energy SE']);
+    // ordinary words before such a word make a title, not a company
+    expect(named('He launched a policy brief, entitled Liquidity and Debt Solutions, and a Clean Energy plan.')).toEqual([]);
+    const agencies = named('The Food and Drug Administration approved it; the Centers for Disease Control and Prevention agreed.');
+    expect(agencies.map((e) => [e.type, e.name])).toEqual([
+      ['ORG', 'Food and Drug Administration'],
+      ['ORG', 'Centers for Disease Control and Prevention'],
+    ]);
+    // a legal form after a comma is part of the name, and the name without it is the same company
+    const acme = named('Acme Robotics, Inc. (NASDAQ: ACME) reported results. Acme Robotics designs robots.');
+    expect(find(acme, 'ORG', 'Acme Robotics, Inc.').map(texts)).toEqual([['Acme Robotics, Inc.', 'Acme Robotics']]);
+  });
+
+  it('reads a news dateline as a place, without its state abbreviation', () => {
+    const es = named('ALBANY, N.Y. — Governor Kathy Hochul visited Albany on Tuesday.\nWASHINGTON (Reuters) - The Federal Reserve held rates.');
+    expect(es.map((e) => [e.type, e.name, texts(e)])).toEqual([
+      ['LOC', 'Albany', ['ALBANY', 'Albany']],
+      ['PERSON', 'Kathy Hochul', ['Governor Kathy Hochul']],
+      ['LOC', 'Washington, D.C.', ['WASHINGTON']],
+      ['ORG', 'Federal Reserve', ['Federal Reserve']],
+    ]);
+  });
+
+  it('ends a name at the verb of a title-case headline', () => {
+    expect(named('Governor Newsom Signs Climate Bill Into Law').map((e) => [e.type, e.name])).toEqual([['PERSON', 'Newsom']]);
+    const es = named('Hochul Announces $50 Million for Broadband\nGovernor Kathy Hochul said the money would help.');
+    expect(es.map((e) => [e.type, e.name, texts(e)])).toEqual([['PERSON', 'Kathy Hochul', ['Hochul', 'Governor Kathy Hochul']]]);
+  });
+
+  it('does not take a time zone after a time for an organisation', () => {
+    const es = entitiesOfText('The call starts at 5:00 p.m. ET, the webcast at 6 p.m. EST.', kb);
+    expect(es.filter((e) => e.type === 'ORG')).toEqual([]);
+    expect(es.filter((e) => e.type === 'TIME')).toHaveLength(2);
+  });
+
   it('does not take a place out of a treaty name, nor split "X and Y" names in the knowledge base', () => {
     const es = named('They signed the Paris Agreement. We congratulate member State Saint Vincent and the Grenadines.');
     expect(es.filter((e) => e.name === 'Paris')).toEqual([]);
@@ -181,6 +218,22 @@ describe('dates and numbers', () => {
     expect(es.filter((e) => e.type === 'MONEY').map((e) => e.name)).toEqual(['€2.4 billion', '£300 million', 'EUR 5.2 million', 'USD 3 million', '£3.2bn', '$310m']);
     expect(es.filter((e) => e.type === 'CARDINAL' || e.name === 'EUR')).toEqual([]);
     expectExactOffsets(text, es);
+  });
+
+  it('puts together the full dates and phone numbers wink-nlp reads in pieces', () => {
+    const text = 'Jobs by Sept. 30, 2026 and 30 Sept 2024, open since January. Call +1 617 555 0100, (212) 555-0199 or 617.555.0100.';
+    const es = entitiesOfText(text, kb);
+    expect(es.filter((e) => e.type === 'DATE').map((e) => [e.name, e.value])).toEqual([
+      ['Sept. 30, 2026', '2026-09-30'],
+      ['30 Sept 2024', '2024-09-30'],
+      ['January', undefined],
+    ]);
+    expect(es.filter((e) => e.type === 'PHONE').map((e) => e.name)).toEqual(['+1 617 555 0100', '(212) 555-0199', '617.555.0100']);
+    expect(es.filter((e) => e.type === 'CARDINAL' || e.type === 'DURATION')).toEqual([]);
+    expectExactOffsets(text, es);
+    // years in a row and a short local number are no phone number
+    const years = entitiesOfText('Sales rose in 2019 2020 2021 and 2022; dial 555-0199.', kb);
+    expect(years.filter((e) => e.type === 'PHONE')).toEqual([]);
   });
 
   it('resolves the common date forms', () => {

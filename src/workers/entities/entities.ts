@@ -152,11 +152,18 @@ export function loadKnowledgeBase(path: string = DEFAULT_KB_PATH): KnowledgeBase
 const set = (s: string) => new Set(s.split(/\s*,\s*/).filter(Boolean));
 
 /** Legal forms that end a company's name: "Apple Inc.", "Siemens AG", "Nestlé S.A." */
-const LEGAL_FORMS = set('inc,inc.,incorporated,corp,corp.,ltd,ltd.,limited,llc,plc,gmbh,ag,s.a.,n.v.,b.v.,s.p.a.,co.,holdings,pty');
+const LEGAL_FORMS = set('inc,inc.,incorporated,corp,corp.,ltd,ltd.,limited,llc,llp,lp,plc,gmbh,ag,kgaa,se,sa,s.a.,nv,n.v.,b.v.,s.p.a.,spa,srl,ab,asa,oyj,co.,holdings,pty');
 const ORG_HEADS = set(
-  'council,councils,organization,organisation,organizations,organisations,agency,bank,fund,programme,program,union,assembly,court,commission,ministry,department,office,institute,institution,university,college,school,foundation,association,federation,committee,group,coalition,alliance,network,forum,panel,board,authority,secretariat,service,corporation,company,party,parliament,congress,senate,tribunal,society,centre,center,partnership,facility,division,bureau,unit,airways,airlines,trust,mission,league,club,academy,observatory,movement,front,army,police,force,forces,agencies,church,hospital,times,post,news,press',
+  'council,councils,organization,organisation,organizations,organisations,agency,bank,fund,programme,program,union,assembly,court,commission,ministry,department,office,institute,institution,university,college,school,foundation,association,federation,committee,group,coalition,alliance,network,forum,panel,board,authority,secretariat,service,corporation,company,party,parliament,congress,senate,tribunal,society,centre,center,partnership,facility,division,bureau,unit,airways,airlines,trust,mission,league,club,academy,observatory,movement,front,army,police,force,forces,agencies,church,hospital,times,post,news,press,administration,centers,centres',
 );
-for (const f of LEGAL_FORMS) ORG_HEADS.add(f);
+/**
+ * The last word of many a company's name: "Northwind Technologies", "Siemens Energy". Only
+ * after a word that is not an ordinary one: "Debt Solutions", "Clean Energy" are no companies.
+ */
+const COMPANY_HEADS = set(
+  'technologies,systems,robotics,pharmaceuticals,therapeutics,biosciences,industries,networks,labs,laboratories,motors,capital,partners,ventures,media,communications,electronics,logistics,entertainment,enterprises,brands,petroleum,semiconductor,semiconductors,software,healthcare,insurance,bancorp,energy',
+);
+for (const f of [...LEGAL_FORMS, ...COMPANY_HEADS]) ORG_HEADS.add(f);
 const isLegalForm = (token: string) => LEGAL_FORMS.has(token) || LEGAL_FORMS.has(`${token}.`);
 const EVENT_HEADS = set(
   'summit,conference,day,week,games,olympics,olympiad,cup,championship,championships,war,revolution,festival,session,expo,decade,meeting,marathon,massacre,genocide,uprising,earthquake,tsunami,symposium,fair',
@@ -181,6 +188,17 @@ const MONTHS_DAYS = set(
   'january,february,march,april,may,june,july,august,september,october,november,december,jan,feb,mar,apr,jun,jul,aug,sep,sept,oct,nov,dec,monday,tuesday,wednesday,thursday,friday,saturday,sunday',
 );
 /** capitalised words that never make a person name */
+/**
+ * Verbs of title-case headlines, never part of a name: "Hochul Announces $50 Million ...",
+ * "Acme Robotics Reports Record Results", "Governor Newsom Signs Climate Bill".
+ */
+const HEADLINE_VERBS = set(
+  'announces,unveils,launches,reports,signs,says,wins,names,appoints,acquires,completes,expands,opens,releases,introduces,celebrates,awards,joins,receives,hosts,urges,warns,approves,invests,secures,raises,confirms,delivers,welcomes,highlights,applauds,commends,declares,reaffirms,condemns,extends,proposes,requests,honors,honours,recognizes,recognises,visits,meets,calls,beat,beats,defeats',
+);
+/** Time zones after a time ("5:00 p.m. ET") are no organisations. */
+const TIME_ZONES = set('ET,EST,EDT,CT,CST,CDT,MT,MST,MDT,PT,PST,PDT,GMT,UTC,BST,CET,CEST,EET,EEST,IST,JST,AEST,AEDT,HKT,SGT');
+/** A dateline's state or country abbreviation: "ALBANY, N.Y. —", "PALO ALTO, Calif. —" */
+const DATELINE_ABBR = /^(?:(?:\p{Lu}\.){2,}|\p{Lu}\p{Ll}{1,4}\.)$/u;
 const NOT_NAME_WORDS = set('day,week,year,years,month,morning,evening,north,south,east,west,northern,southern,eastern,western,central,international,national,global,world,new,happy,dear,welcome,thanks,thank');
 const LEAD_WORDS = set('this,that,these,those,our,my,his,her,their,its,your,we,a,an,many,several,some,all,most,few,other,both,each,every,such,any,no,more,fellow,dear,happy');
 const LEAD_POS = set('DET,PRON,VERB,AUX,ADV,ADP,SCONJ,CCONJ,INTJ,PART');
@@ -317,6 +335,10 @@ class DocReader {
   /** acronym -> the mention of its expansion: "World Health Organization (WHO)" */
   readonly expansions = new Map<string, RawMention>();
   readonly numeric: { type: string; start: number; end: number; s: number; e: number }[] = [];
+  /** tokens no name may hold: a dateline's state abbreviation */
+  readonly skip = new Set<number>();
+  /** first and last token of each dateline's place in capitals ("ALBANY", "SAN FRANCISCO") */
+  readonly datelines = new Map<number, number>();
 
   constructor(
     readonly text: string,
@@ -363,6 +385,7 @@ class DocReader {
       }
     }
     for (const t of findTitles(this.lower)) this.title.set(t.start, { end: t.end, honorific: t.honorific });
+    this.findDatelines();
     const ents = doc.entities();
     const eSpans = ents.out(its.span as never) as unknown as [number, number][];
     const eTypes = ents.out(its.type as never) as unknown as string[];
@@ -372,10 +395,30 @@ class DocReader {
     });
   }
 
+  /**
+   * News datelines: a place in capitals opening a line, then a comma or a bracket ("ALBANY, N.Y.
+   * —", "WASHINGTON (Reuters) -", "BOSTON, Oct. 24, 2024 /PRNewswire/ --"). The place is a
+   * place, not an acronym, and the state abbreviation after it is no name of its own.
+   */
+  private findDatelines(): void {
+    const n = this.v.length;
+    for (let i = 0; i < n; i++) {
+      if (!(i === 0 || this.sp[i]!.includes('\n') || this.type[i - 1] === 'tabCRLF')) continue;
+      let e = i;
+      while (e < n && /^\p{Lu}{2,}$/u.test(this.v[e]!) && (e === i || this.sp[e] === ' ')) e++;
+      e--;
+      if (e < i || !(this.v[e]!.length >= 3 || e > i)) continue;
+      const next = this.v[e + 1];
+      if (next !== ',' && next !== '(') continue;
+      this.datelines.set(i, e);
+      if (next === ',' && DATELINE_ABBR.test(this.v[e + 2] ?? '') && !MONTHS_DAYS.has(this.lower[e + 2]!.replace(/\.$/, ''))) this.skip.add(e + 2);
+    }
+  }
+
   private isNameTok(i: number): boolean {
     const v = this.v[i]!;
     if (!CAP.test(v) || this.type[i] === 'punctuation') return false;
-    if (MONTHS_DAYS.has(this.lower[i]!)) return false;
+    if (MONTHS_DAYS.has(this.lower[i]!) || HEADLINE_VERBS.has(this.lower[i]!) || this.skip.has(i)) return false;
     if (v.length === 1 && this.pos[i] === 'PRON') return false; // "I"
     return true;
   }
@@ -405,6 +448,12 @@ class DocReader {
         }
         // hyphen joiner: Iran-Iraq, Secretary-General, "Secretary- General"
         if ((v === '-' || v === '‑') && this.sp[j] === '' && j + 1 < n && this.isNameTok(j + 1) && this.sp[j + 1]!.length <= 1 && !this.sp[j + 1]!.includes('\n')) {
+          e = j + 1;
+          j += 2;
+          continue;
+        }
+        // a legal form after a comma: "Acme Robotics, Inc."
+        if (v === ',' && j + 1 < n && this.sp[j + 1] === ' ' && /^\p{Lu}/u.test(this.v[j + 1]!) && isLegalForm(this.lower[j + 1]!)) {
           e = j + 1;
           j += 2;
           continue;
@@ -450,6 +499,23 @@ class DocReader {
       s = next;
     }
     this.chunk(s, e);
+  }
+
+  /** Every word of a chunk before its head is an ordinary word (or a connector): "Debt Solutions". */
+  private ordinaryBefore(words: number[], headIdx: number): boolean {
+    return words.every((i) => i >= headIdx || isCommonWord(this.lower[i]!) || CONNECTORS.has(this.v[i]!));
+  }
+
+  /** The text names s..e with a legal form after it somewhere: "Acme Robotics" of "Acme Robotics, Inc." */
+  private hasLegalFormAfter(s: number, e: number): boolean {
+    const name = this.text.slice(this.start[s]!, this.end[e]!);
+    let from = this.text.indexOf(name);
+    while (from >= 0) {
+      const after = /^,? (\p{Lu}[\p{L}.]*)/u.exec(this.text.slice(from + name.length, from + name.length + 16));
+      if (after && isLegalForm(after[1]!.toLowerCase())) return true;
+      from = this.text.indexOf(name, from + 1);
+    }
+    return false;
   }
 
   /** Token i is followed by a verb or a possessive: the subject of its sentence ("China said"). */
@@ -545,6 +611,11 @@ class DocReader {
   private analyze(s0: number, e0: number, title: { start: number; honorific: boolean } | null, partial: boolean): void {
     const [s, e] = this.trim(s0, e0);
     if (s > e) return;
+    if (this.datelines.get(s) === e) {
+      const place = this.kbMatch(s, e);
+      const name = this.v.slice(s, e + 1).map((w) => w[0] + w.slice(1).toLowerCase()).join(' ');
+      return void (place?.type === 'LOC' ? this.emit('LOC', s, e, place.name, place) : this.emit('LOC', s, e, name));
+    }
     const kb = this.kbMatch(s, e);
     if (kb && !(s === e && this.kb.notEntities.has(normName(this.v[s]!)))) {
       // a lone common word at a sentence start ("Nice", "Chad") is not taken from the gazetteer,
@@ -595,8 +666,10 @@ class DocReader {
       return;
     }
 
-    // "Peru and the Security Council", "Namibia and Lebanon", "Apple Inc. and Microsoft Corp.": the and joins two names
-    const splitAnd = andAt !== undefined && (this.kbMatch(s, andAt - 1) !== undefined || this.lower[andAt + 1] === 'the' || isLegalForm(this.lower[andAt - 1] ?? '') || (firstPrep !== undefined && andAt > firstPrep && !ORG_HEADS.has(head) && !EVENT_HEADS.has(head)));
+    // "Peru and the Security Council", "Namibia and Lebanon", "Apple Inc. and Microsoft Corp.",
+    // "Northwind Technologies and Contoso Systems": the and joins two names (a name's head word
+    // before it ends the first one)
+    const splitAnd = andAt !== undefined && (this.kbMatch(s, andAt - 1) !== undefined || this.lower[andAt + 1] === 'the' || ORG_HEADS.has(this.lower[andAt - 1] ?? '') || (firstPrep !== undefined && andAt > firstPrep && !ORG_HEADS.has(head) && !EVENT_HEADS.has(head)));
     if (splitAnd && andAt !== undefined) {
       this.analyze(s, andAt - 1, title, partial);
       this.analyze(andAt + 1, e, null, partial);
@@ -612,7 +685,9 @@ class DocReader {
     }
     if (headIdx !== s || firstPrep !== undefined) {
       if (EVENT_HEADS.has(head) && !(head === 'day' && headIdx === s)) return void this.event(s, e);
-      if (ORG_HEADS.has(head) && !title) return void this.emit('ORG', s, e, this.nameText(s, e));
+      if (ORG_HEADS.has(head) && !title && !(COMPANY_HEADS.has(head) && this.ordinaryBefore(words, headIdx) && !this.hasLegalFormAfter(s, e))) {
+        return void this.emit('ORG', s, e, this.nameText(s, e));
+      }
       // "Pacific Island countries": a place name used as a modifier is no mention
       // ("CFO Linda Park": after a title, a name ending like a place is a person's)
       if (LOC_HEADS.has(head) && !title) {
@@ -706,6 +781,7 @@ class DocReader {
     if (ACRONYM.test(v) && !title) {
       // "EUR 5.2 million": a currency code before an amount is part of the amount (MONEY)
       if (CURRENCY_CODES.has(v) && /^\d/.test(this.v[i + 1] ?? '')) return;
+      if (TIME_ZONES.has(v) && this.numeric.some((x) => x.type === 'TIME' && x.e === i - 1)) return;
       // a heading or a shout in capitals is no row of acronyms
       if (this.capsNeighbour(i - 1) || this.capsNeighbour(i + 1)) return;
       if (v.length <= 4 && isCommonWord(lower) && !ACRONYM_NUM.test(v)) return; // "THE", "AND" in capitals
@@ -870,6 +946,12 @@ function buildEntities(r: DocReader): Entity[] {
     const targets = new Set(byLength.filter((o) => o !== g && o.type === g.type && o.tokens.length > g.tokens.length && endsWith(o.tokens, g.tokens, false)).map(root));
     if (targets.size === 1) mergeInto(g, [...targets][0]!);
   }
+  // a company without its legal form: "Acme Robotics" is the "Acme Robotics, Inc." of the same text
+  for (const g of byLength) {
+    if (g.kb || g.type !== 'ORG' || g.merged) continue;
+    const full = byLength.find((o) => o.type === 'ORG' && o.tokens.length === g.tokens.length + 1 && isLegalForm(o.tokens.at(-1)!) && g.tokens.every((w, i) => o.tokens[i] === w));
+    if (full) mergeInto(g, root(full));
+  }
   // people: surname alone, misspellings, the same name with and without accents or middle names
   const people = byLength.filter((g) => g.type === 'PERSON' && !g.merged);
   // twice: a surname that fits a name and its misspelling is resolved once the two are merged
@@ -893,6 +975,8 @@ function buildEntities(r: DocReader): Entity[] {
     if (hits.length === 0) hits = live.filter((g) => g.type !== 'PERSON' && g.tokens.length > 1 && g.tokens[g.tokens.length - 1] === w && w.length > 3);
     // a company's short name: "Globex" after "Globex Corp."
     if (hits.length === 0) hits = live.filter((g) => g.type === 'ORG' && g.tokens.length === 2 && g.tokens[0] === w && w.length > 2 && isLegalForm(g.tokens[1]!));
+    // a one-word place or body named again: "Albany" after the dateline "ALBANY, N.Y. —"
+    if (hits.length === 0) hits = live.filter((g) => g.type !== 'PERSON' && !g.kb && g.tokens.length === 1 && g.tokens[0] === w);
     if (hits.length === 1) hits[0]!.mentions.push({ text: b.text, start: b.start, end: b.end });
   }
   const out: Entity[] = [];
@@ -953,12 +1037,43 @@ const CURRENCY_CODES = set('EUR,USD,GBP,JPY,CHF,CNY,RMB,INR,CAD,AUD,NZD,SEK,NOK,
 /** A currency symbol or code right before an amount: wink-nlp reads "€2.4 billion" and "EUR 5 million" as plain numbers. */
 const CURRENCY_BEFORE = new RegExp(`(?:[€£¥₹₩₽₺₪₦]|\\b(?:${[...CURRENCY_CODES].join('|')}) ?)$`);
 
+const MONTH_ABBR = '(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\\.?';
+/**
+ * Full dates wink-nlp reads in pieces: "Sept. 30, 2026" comes out as the number 30 and the year
+ * 2026 ("Jan. 5, 2027" does not).
+ */
+const FULL_DATE = new RegExp(`\\b(?:${MONTH_ABBR} \\d{1,2}(?:st|nd|rd|th)?,? \\d{4}|\\d{1,2}(?:st|nd|rd|th)? ${MONTH_ABBR},? \\d{4})\\b`, 'g');
+/**
+ * Telephone numbers, which wink-nlp reads as a row of numbers: an international prefix, an
+ * area code in brackets, or three groups joined by the same dash or dot ("617-555-0100").
+ */
+const PHONE = /(?<![\w+])(?:\+\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]\d{2,4}){1,4}|\(\d{2,4}\) ?\d{3,4}[ .-]\d{3,4}|\d{3}(?<sep>[.-])\d{3}\k<sep>\d{4})(?![\w-])/g;
+
+type Numeric = { type: string; start: number; end: number };
+
+/** wink-nlp's numeric entities, with full dates and phone numbers put together where it read them in pieces. */
+function numericSpans(r: DocReader): Numeric[] {
+  const own: Numeric[] = [];
+  for (const m of r.text.matchAll(FULL_DATE)) if (isoDate(m[0])) own.push({ type: 'DATE', start: m.index, end: m.index + m[0].length });
+  for (const m of r.text.matchAll(PHONE)) {
+    if (m[0].replace(/\D/g, '').length >= 9) own.push({ type: 'PHONE', start: m.index, end: m.index + m[0].length });
+  }
+  if (own.length === 0) return r.numeric;
+  const hit = (x: Numeric) => own.some((o) => o.start < x.end && x.start < o.end);
+  return [...r.numeric.filter((x) => !hit(x)), ...own].sort((a, b) => a.start - b.start);
+}
+
 function numericEntities(r: DocReader, named: Entity[]): Entity[] {
   const taken = named.flatMap((e) => e.mentions).sort((a, b) => a.start - b.start);
   const overlaps = (s: number, e: number) => taken.some((m) => m.start < e && s < m.end);
   const groups = new Map<string, Entity>();
-  for (const n of r.numeric) {
+  for (const n of numericSpans(r)) {
     let x = n;
+    // "since January": a point in time, which wink-nlp calls a duration
+    const since = x.type === 'DURATION' ? /^since\s+(\S+)/i.exec(r.text.slice(x.start, x.end)) : null;
+    if (since && (monthOf(since[1]!) !== undefined || YEAR.test(since[1]!))) {
+      x = { ...x, type: 'DATE' };
+    }
     if (x.type === 'CARDINAL') {
       const cur = CURRENCY_BEFORE.exec(r.text.slice(Math.max(0, x.start - 4), x.start));
       if (cur) x = { ...x, type: 'MONEY', start: x.start - cur[0].length };
