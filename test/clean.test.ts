@@ -187,6 +187,67 @@ describe('segments and kinds', () => {
   });
 });
 
+describe('web pages', () => {
+  const page = [
+    '<!DOCTYPE html><html><head><title>Floods in Valencia | Daily Planet</title></head><body>',
+    '<nav><a href="/">Home</a> <a href="/world">World</a></nav>',
+    '<div class="cookie-banner"><p>We use cookies.</p><div><button>Accept all</button></div></div>',
+    '<h1>Flood waters rise in Valencia</h1>',
+    '<p>Emergency services evacuated hundreds of residents on Wednesday, the regional government said.</p>',
+    '<figure><img src="x.jpg"><figcaption>Residents wade through a flooded street</figcaption></figure>',
+    '<div id="share-bar">Share this article: Facebook Twitter</div>',
+    '<aside><h2>Related stories</h2><ul><li>Heatwave grips Europe</li></ul></aside>',
+    '<p>The army was deployed.</p>',
+    '<footer>© 2024 Daily Planet Media Ltd. Privacy Policy</footer>',
+    '</body></html>',
+  ].join('\n');
+
+  it("drops a page's navigation, banners, share bar, asides and footer, and its title when it has an <h1>", () => {
+    const doc = run(page);
+    expect(texts(doc)).toEqual([
+      'Flood waters rise in Valencia',
+      'Emergency services evacuated hundreds of residents on Wednesday, the regional government said.',
+      'Residents wade through a flooded street',
+      'The army was deployed.',
+    ]);
+    expect(doc.flags).toContain('html-boilerplate-removed');
+    checkInvariants(doc);
+  });
+
+  it('takes the kind of a line from its markup: <h1>-<h6> headings, <figcaption> captions', () => {
+    expect(kinds(run(page))).toEqual(['heading', 'paragraph', 'caption', 'paragraph']);
+    // without markup, the kind is guessed from the shape: a line of six words reads as a heading
+    expect(kinds(run('Residents wade through a flooded street'))).toEqual(['heading']);
+  });
+
+  it('keeps every element of text that only has a few tags in it (not a whole page)', () => {
+    const doc = run('Menu of the day: <nav>soup and bread</nav>, <div class="footer">served at noon</div>.');
+    expect(doc.text).toContain('soup and bread');
+    expect(doc.text).toContain('served at noon');
+    expect(doc.flags).not.toContain('html-boilerplate-removed');
+  });
+});
+
+describe('news and press-release kinds', () => {
+  it("reads a wire story's one-sentence paragraphs as paragraphs, and its credit line as a byline", () => {
+    const doc = run(
+      [
+        'Floods close schools across eastern Spain',
+        'Emergency services in Valencia evacuated hundreds of residents on Wednesday as rivers burst their banks.',
+        "Spain's weather agency issued a red alert for the province, warning of further downpours.",
+        'The regional government said schools would stay closed.',
+        '(Reporting by Jane Doe in Madrid; Editing by John Smith)',
+      ].join('\n\n'),
+    );
+    expect(kinds(doc)).toEqual(['heading', 'paragraph', 'paragraph', 'paragraph', 'byline']);
+  });
+
+  it('reads dash bullets as paragraphs, a contact label as a heading and a phone number as other', () => {
+    const doc = run('Highlights\n- Revenue of $412.5 million, up 18%\n- Raised full-year guidance\n\nMedia Contact:\nSam Rivera\n+1 617 555 0100');
+    expect(kinds(doc)).toEqual(['heading', 'paragraph', 'paragraph', 'heading', 'byline', 'other']);
+  });
+});
+
 describe('odd spans and language', () => {
   it('flags a run of another script inside a Latin paragraph', () => {
     const doc = run('Since then, threats to peace have multiplied. 爆料公社 continues to evolve in new forms across the region.');

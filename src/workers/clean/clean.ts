@@ -9,7 +9,7 @@
 //   6. document language
 // Every step is linear in the input and none throws on any string.
 import type { CleanDoc, CleanInput, CleanSegment } from '../../shared/schemas.js';
-import { stripHtml } from './html.js';
+import { hintKey, stripHtml } from './html.js';
 import { detectLanguage } from './language.js';
 import { repairMojibake } from './mojibake.js';
 import { filterChars, normalizeLineEndings, normalizeWhitespace, replaceLoneSurrogates } from './normalize.js';
@@ -72,7 +72,7 @@ function resolveOptions(options: Partial<CleanOptions> | undefined): CleanOption
 }
 
 /** The cleaned text alone, with what was changed on the way (steps 1-4). */
-export function cleanText(rawText: string): { text: string; flags: string[] } {
+export function cleanText(rawText: string): { text: string; flags: string[]; kindHints: Map<string, 'heading' | 'caption'> } {
   const flags: string[] = [];
   let { text, replaced } = replaceLoneSurrogates(rawText);
   if (replaced) flags.push('invalid-utf16-replaced');
@@ -97,6 +97,7 @@ export function cleanText(rawText: string): { text: string; flags: string[] } {
   text = html.entitiesDecoded ? normalizeLineEndings(html.text) : html.text;
   if (html.tagsRemoved || html.entitiesDecoded) flags.push('html-removed');
   if (html.entitiesDecoded) flags.push('html-entities-decoded');
+  if (html.boilerplateRemoved) flags.push('html-boilerplate-removed');
 
   const chars = filterChars(text);
   text = chars.text;
@@ -107,7 +108,10 @@ export function cleanText(rawText: string): { text: string; flags: string[] } {
   // NFC of valid UTF-16 is valid UTF-16, and it creates no controls or spaces.
   text = normalizeWhitespace(nfc);
   if (text.includes('\uFFFD')) flags.push('replacement-chars');
-  return { text, flags };
+  // the hints' texts go through the same character steps as the text, so that they still match its lines
+  const kindHints = new Map<string, 'heading' | 'caption'>();
+  for (const [k, kind] of html.kindHints) kindHints.set(hintKey(normalizeWhitespace(filterChars(k).text.normalize('NFC'))), kind);
+  return { text, flags, kindHints };
 }
 
 function languageSample(texts: readonly string[]): string {
@@ -142,7 +146,7 @@ export function clean(input: CleanInput, options?: Partial<CleanOptions>): Clean
   const texts = spans.map((s) => text.slice(s.start, s.end));
   const language = opts.detectLanguage ? detectLanguage(languageSample(texts)) : 'und';
   const blankBefore = spans.map((s, i) => i === 0 || text.slice(spans[i - 1]!.end, s.start).includes('\n\n'));
-  const kinds = classifySegments(texts, { language, blankBefore });
+  const kinds = classifySegments(texts, { language, blankBefore, hints: cleaned.kindHints });
   const segments: CleanSegment[] = spans.map((s, index) => ({
     index,
     kind: kinds[index] ?? 'paragraph',

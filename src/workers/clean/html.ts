@@ -67,6 +67,8 @@ interface Tag {
   closing: boolean;
   /** index just past the tag's `>` */
   end: number;
+  /** the text between the name and `>` */
+  attrs: string;
 }
 
 /**
@@ -106,7 +108,10 @@ function readTag(text: string, i: number): Tag | null {
       if (text.charCodeAt(k) === 61 /* = */) quote = d;
       continue;
     }
-    if (d === 62 /* > */) return plausibleAttributes(text.slice(attrStart, j)) ? { name, closing, end: j + 1 } : null;
+    if (d === 62 /* > */) {
+      const attrs = text.slice(attrStart, j);
+      return plausibleAttributes(attrs) ? { name, closing, end: j + 1, attrs } : null;
+    }
     if (d === 60 /* < */) return null;
   }
   return null;
@@ -118,6 +123,43 @@ export interface HtmlResult {
   tagsRemoved: boolean;
   /** character references such as &amp; or &#8217; were decoded */
   entitiesDecoded: boolean;
+  /** a web page's navigation, cookie banner, share bar, footer ... were dropped */
+  boilerplateRemoved: boolean;
+  /**
+   * What the markup says a line is, by its text (spaces collapsed): the content of <h1>-<h6> is
+   * a heading, of <figcaption> a caption. The segmenter otherwise guesses from the line's shape.
+   */
+  kindHints: Map<string, 'heading' | 'caption'>;
+}
+
+/**
+ * Containers of a web page's chrome rather than its text. Dropped only in a whole page (one with
+ * <html> or <body>): in text with a few tags left in, an element is kept whatever its name.
+ */
+const PAGE_CHROME = new Set(['nav', 'aside', 'footer', 'form', 'button', 'select', 'dialog', 'menu']);
+/** class or id of an element that holds chrome: "cookie-banner", "share-bar", "related_stories" */
+const CHROME_ATTR =
+  /\b(?:class|id)\s*=\s*["']?[^"'>]*?(?<![\p{L}\p{N}])(?:cookies?|consent|gdpr|share|sharing|social|related|newsletter|subscribe|subscription|promo|advert|adverts|ads|sponsored|breadcrumbs?|navbar|nav|menu|sidebar|comments?|footer|masthead|popup|modal|paywall|skip-link)(?![\p{L}\p{N}])/iu;
+const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'param', 'source', 'track', 'wbr']);
+
+/** End of the element whose start tag ends at `from` (nested elements of the same name counted), or -1. */
+function elementEnd(text: string, name: string, from: number): number {
+  const re = new RegExp(`<(/?)${name}(?=[\\s/>])[^>]*>`, 'gi');
+  re.lastIndex = from;
+  let depth = 1;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    if (m[1]) depth--;
+    else if (!m[0].endsWith('/>')) depth++;
+    if (depth === 0) return m.index + m[0].length;
+  }
+  return -1;
+}
+
+const HINTED: Record<string, 'heading' | 'caption'> = { h1: 'heading', h2: 'heading', h3: 'heading', h4: 'heading', h5: 'heading', h6: 'heading', figcaption: 'caption' };
+
+/** The key of a kind hint: the text with its spaces collapsed. */
+export function hintKey(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
 }
 
 /** Finds the matching `</name>` of a raw-content element, case-insensitively, from `from`. */
@@ -136,6 +178,13 @@ function findClose(text: string, name: string, from: number): { start: number; e
  */
 export function stripHtml(input: string): HtmlResult {
   let tagsRemoved = false;
+  let boilerplateRemoved = false;
+  const kindHints = new Map<string, 'heading' | 'caption'>();
+  const page = /<(?:html|body)[\s>]/i.test(input);
+  // A page's <title> repeats its <h1> (with the site's name): only a page without one keeps it.
+  const dropTitle = page && /<h1[\s>]/i.test(input);
+  /** start of the text of each open hinted element (h1-h6, figcaption) in `out` */
+  const hinted: { name: string; at: number }[] = [];
   let out = '';
   let last = 0; // start of the text not yet copied to `out`
   // Closers that were searched for and are absent from some point on stay absent further on:
@@ -177,10 +226,28 @@ export function stripHtml(input: string): HtmlResult {
         skipTo = tag.end;
         if (BLOCK.has(tag.name)) replacement = '\n';
         else if (CELL.has(tag.name)) replacement = ' ';
-        if (!tag.closing && RAW_CONTENT.has(tag.name) && !absent.has(`</${tag.name}`)) {
+        if (!tag.closing && (RAW_CONTENT.has(tag.name) || (dropTitle && tag.name === 'title')) && !absent.has(`</${tag.name}`)) {
           const close = findClose(input, tag.name, tag.end);
           if (close) skipTo = close.end;
           else absent.add(`</${tag.name}`);
+        } else if (page && !tag.closing && !VOID.has(tag.name) && !tag.attrs.trimEnd().endsWith('/') && (PAGE_CHROME.has(tag.name) || CHROME_ATTR.test(tag.attrs))) {
+          const end = elementEnd(input, tag.name, tag.end);
+          if (end !== -1) {
+            skipTo = end;
+            boilerplateRemoved = true;
+          }
+        } else if (HINTED[tag.name]) {
+          // the element's text starts after this tag's replacement is copied to `out` below
+          if (!tag.closing) hinted.push({ name: tag.name, at: out.length + (i - last) + replacement.length });
+          else {
+            let open = hinted.length - 1;
+            while (open >= 0 && hinted[open]!.name !== tag.name) open--;
+            if (open !== -1) {
+              const key = hintKey(decodeHTMLStrict(out.slice(hinted[open]!.at) + input.slice(last, i)));
+              if (key) kindHints.set(key, HINTED[tag.name]!);
+              hinted.splice(open);
+            }
+          }
         }
       }
     }
@@ -194,7 +261,7 @@ export function stripHtml(input: string): HtmlResult {
     }
   }
   const stripped = last === 0 ? input : out + input.slice(last);
-  if (stripped.indexOf('&') === -1) return { text: stripped, tagsRemoved, entitiesDecoded: false };
+  if (stripped.indexOf('&') === -1) return { text: stripped, tagsRemoved, entitiesDecoded: false, boilerplateRemoved, kindHints };
   const decoded = decodeHTMLStrict(stripped);
-  return { text: decoded, tagsRemoved, entitiesDecoded: decoded !== stripped };
+  return { text: decoded, tagsRemoved, entitiesDecoded: decoded !== stripped, boilerplateRemoved, kindHints };
 }

@@ -87,7 +87,7 @@ const ING_NOUNS = new Set([
 const NUMBER_WORDS = new Set('two three four five six seven eight nine ten eleven twelve twenty fifty hundred many several some few top key'.split(' '));
 /** A photo credit inside or at the end of a line: the line is a picture's caption. */
 const INLINE_CREDIT = /(?:\bphoto|\bimage|\bpicture|\bcredit)\s*[:/©]\s*\S|©\s*\S/iu;
-const CREDIT = /^(?:photo(?:graph)?s?|image|picture|video|credit|credits|source|illustration|caption|courtesy|foto|crédit|fuente|quelle|by|par|por|von|text|words|written by|reporting by|edited by|reported by)\b\s*[:：©|/-]?\s*\S/iu;
+const CREDIT = /^\(?(?:photo(?:graph)?s?|image|picture|video|credit|credits|source|illustration|caption|courtesy|foto|crédit|fuente|quelle|by|par|por|von|text|words|written by|reporting by|edited by|reported by)\b\s*[:：©|/-]?\s*\S/iu;
 const BY_NAME = /^(?:by|par|por|von|di|door|af|av)\s+\p{Lu}/u;
 const DASH_ATTRIBUTION = /^[-–—―~]\s*\p{Lu}/u;
 const MONTH_NAME = '(?:[Jj]an|[Ff]eb|[Mm]ar|[Aa]pr|[Mm]ay|[Jj]un|[Jj]ul|[Aa]ug|[Ss]ep|[Oo]ct|[Nn]ov|[Dd]ec|JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)';
@@ -110,7 +110,7 @@ function urlsOnly(line: string): boolean {
 function isOther(line: string): boolean {
   if (line.length > 300) return false;
   if (!/[\p{L}\p{N}]/u.test(line)) return true; // only punctuation or symbols: "***", "---", "• •"
-  if (/^[\d\s.,:#/-]+$/u.test(line) && !DATE_ONLY.test(line)) return true; // cue numbers, counters
+  if (/^[\d\s.,:#/()+-]+$/u.test(line) && !DATE_ONLY.test(line)) return true; // cue numbers, counters, phone numbers
   if (TIMESTAMP.test(line)) return true;
   if (urlsOnly(line)) return true;
   if (/^(?:#[\p{L}\p{N}_]+\s*)+$/u.test(line)) return true; // a row of hashtags
@@ -270,9 +270,22 @@ function shortLineKind(f: Features, english: boolean): SegmentKind | null {
     }
     return english && plainDescription(f) ? 'caption' : null;
   }
-  // A single short sentence reads as a caption only where the word lists can tell.
-  if (english && f.terminal === '.' && n >= 3 && plainDescription(f)) return 'caption';
+  if (english && sentenceCaption(f)) return 'caption';
+  // "Media Contact:", "Key Facts:": a short label in title case
+  if (f.terminal === ':' && n <= 6 && titleCased(f)) return 'heading';
   return null;
+}
+
+/** Verbs of reported news: a sentence that holds one is a news paragraph, not a caption. */
+const REPORTING = /\b(?:said|says|told|tells|according to|announced|announces|added|reported|stated|confirmed|warned)\b/iu;
+
+/**
+ * A single short sentence reads as a picture's caption ("A farmer inspects his dried-out field
+ * near Nairobi.") only where the word lists can tell; a news story's one-sentence paragraphs
+ * report (said, told, announced) and run on one after another (see classifySegments).
+ */
+function sentenceCaption(f: Features): boolean {
+  return f.terminal === '.' && !f.sentenceBreak && f.words.length >= 3 && f.words.length <= 25 && plainDescription(f) && !REPORTING.test(f.text);
 }
 
 /**
@@ -286,6 +299,8 @@ export interface ClassifyContext {
   language?: string;
   /** per segment: an empty line (or the start of the text) comes before it */
   blankBefore?: readonly boolean[];
+  /** kinds the markup gave lines, by their text with spaces collapsed (html.ts kindHints) */
+  hints?: ReadonlyMap<string, SegmentKind>;
 }
 
 /** Ends like the end of a sentence (or of a heading/caption that stands alone). */
@@ -308,6 +323,11 @@ export function classifySegments(texts: readonly string[], context: ClassifyCont
   const MAX_QUOTE_LINES = 12;
   for (let i = 0; i < texts.length; i++) {
     const line = texts[i]!;
+    const hint = context.hints?.size ? context.hints.get(line.replace(/\s+/g, ' ')) : undefined;
+    if (hint) {
+      kinds[i] = hint;
+      continue;
+    }
     if (isOther(line)) {
       kinds[i] = 'other';
       continue;
@@ -336,6 +356,31 @@ export function classifySegments(texts: readonly string[], context: ClassifyCont
     const f = features(line);
     feats[i] = f;
     kinds[i] = shortLineKind(f, english) ?? 'paragraph';
+  }
+  // Two one-sentence lines in a row that read as captions or paragraphs are a story's short
+  // paragraphs (wire copy runs one sentence per paragraph). A page's captions alternate with
+  // paragraphs of several sentences, or stand alone.
+  const sentenceLike = (k: number) => {
+    const f = k >= 0 && k < texts.length ? feats[k] : null;
+    return !!f && !f.sentenceBreak && /[.!?…]/u.test(f.terminal) && (kinds[k] === 'paragraph' || (kinds[k] === 'caption' && sentenceCaption(f)));
+  };
+  const prose: number[] = [];
+  for (let i = 0; i < texts.length; i++) {
+    const f = feats[i];
+    if (f && kinds[i] === 'caption' && sentenceCaption(f) && (sentenceLike(i - 1) || sentenceLike(i + 1))) prose.push(i);
+  }
+  for (const i of prose) kinds[i] = 'paragraph';
+  // The first line of a text, unpunctuated and followed by more, is its title.
+  // (Not a picture's caption: one with a credit, in lower case, or a name doing something.)
+  const f0 = feats[0];
+  if (texts.length > 1 && kinds[0] === 'caption' && f0 && !/[.!?…]/u.test(f0.terminal) && !startsLower(f0.text) && !INLINE_CREDIT.test(f0.text) && !looksDescriptive(f0)) {
+    kinds[0] = 'heading';
+  }
+  // Lines that open with the same dash are a list ("- Revenue of $412.5 million"), not attributions.
+  for (let i = 0; i < texts.length; i++) {
+    if (kinds[i] !== 'byline' || !DASH_ATTRIBUTION.test(texts[i]!)) continue;
+    const dash = texts[i]![0];
+    if (texts[i - 1]?.[0] === dash || texts[i + 1]?.[0] === dash || /\d/u.test(texts[i]!) || words(texts[i]!).length > 12) kinds[i] = 'paragraph';
   }
   // Hard-wrapped prose: a line that runs on into the next (no closing punctuation here, a
   // lower-case start there, no empty line between) is part of a paragraph, and so is the next.
