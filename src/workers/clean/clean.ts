@@ -8,8 +8,9 @@
 //      boundary), each with a kind; foreign-script spans and U+FFFD flagged
 //   6. document language
 // Every step is linear in the input and none throws on any string.
-import type { CleanDoc, CleanInput, CleanSegment } from '../../shared/schemas.js';
+import type { CleanDoc, CleanInput, CleanSegment, SegmentKind } from '../../shared/schemas.js';
 import { hintKey, stripHtml } from './html.js';
+import { looksLikeMarkdown, stripMarkdown } from './markdown.js';
 import { detectLanguage } from './language.js';
 import { repairMojibake } from './mojibake.js';
 import { filterChars, normalizeLineEndings, normalizeWhitespace, replaceLoneSurrogates } from './normalize.js';
@@ -72,7 +73,7 @@ function resolveOptions(options: Partial<CleanOptions> | undefined): CleanOption
 }
 
 /** The cleaned text alone, with what was changed on the way (steps 1-4). */
-export function cleanText(rawText: string): { text: string; flags: string[]; kindHints: Map<string, 'heading' | 'caption'> } {
+export function cleanText(rawText: string, path = ''): { text: string; flags: string[]; kindHints: Map<string, SegmentKind> } {
   const flags: string[] = [];
   let { text, replaced } = replaceLoneSurrogates(rawText);
   if (replaced) flags.push('invalid-utf16-replaced');
@@ -98,6 +99,13 @@ export function cleanText(rawText: string): { text: string; flags: string[]; kin
   if (html.tagsRemoved || html.entitiesDecoded) flags.push('html-removed');
   if (html.entitiesDecoded) flags.push('html-entities-decoded');
   if (html.boilerplateRemoved) flags.push('html-boilerplate-removed');
+  const hints = new Map<string, SegmentKind>(html.kindHints);
+  if (looksLikeMarkdown(text, path)) {
+    const md = stripMarkdown(text);
+    text = md.text;
+    if (md.removed) flags.push('markdown-removed');
+    for (const [k, kind] of md.kindHints) hints.set(k, kind);
+  }
 
   const chars = filterChars(text);
   text = chars.text;
@@ -109,8 +117,8 @@ export function cleanText(rawText: string): { text: string; flags: string[]; kin
   text = normalizeWhitespace(nfc);
   if (text.includes('\uFFFD')) flags.push('replacement-chars');
   // the hints' texts go through the same character steps as the text, so that they still match its lines
-  const kindHints = new Map<string, 'heading' | 'caption'>();
-  for (const [k, kind] of html.kindHints) kindHints.set(hintKey(normalizeWhitespace(filterChars(k).text.normalize('NFC'))), kind);
+  const kindHints = new Map<string, SegmentKind>();
+  for (const [k, kind] of hints) kindHints.set(hintKey(normalizeWhitespace(filterChars(k).text.normalize('NFC'))), kind);
   return { text, flags, kindHints };
 }
 
@@ -131,7 +139,7 @@ function languageSample(texts: readonly string[]): string {
 
 export function clean(input: CleanInput, options?: Partial<CleanOptions>): CleanDoc {
   const opts = resolveOptions(options);
-  const cleaned = cleanText(typeof input.rawText === 'string' ? input.rawText : String(input.rawText ?? ''));
+  const cleaned = cleanText(typeof input.rawText === 'string' ? input.rawText : String(input.rawText ?? ''), input.source.path);
   let text = cleaned.text;
   const flags = [...cleaned.flags];
 

@@ -87,7 +87,7 @@ const ING_NOUNS = new Set([
 const NUMBER_WORDS = new Set('two three four five six seven eight nine ten eleven twelve twenty fifty hundred many several some few top key'.split(' '));
 /** A photo credit inside or at the end of a line: the line is a picture's caption. */
 const INLINE_CREDIT = /(?:\bphoto|\bimage|\bpicture|\bcredit)\s*[:/©]\s*\S|©\s*\S/iu;
-const CREDIT = /^\(?(?:photo(?:graph)?s?|image|picture|video|credit|credits|source|illustration|caption|courtesy|foto|crédit|fuente|quelle|by|par|por|von|text|words|written by|reporting by|edited by|reported by)\b\s*[:：©|/-]?\s*\S/iu;
+const CREDIT = /^\(?(?:photo(?:graph)?s?|image|picture|video|credit|credits|source|illustration|caption|courtesy|foto|crédit|fuente|quelle|by|par|por|von|text|words|written by|posted by|published by|reporting by|edited by|reported by)\b\s*[:：©|/-]?\s*\S/iu;
 const BY_NAME = /^(?:by|par|por|von|di|door|af|av)\s+\p{Lu}/u;
 const DASH_ATTRIBUTION = /^[-–—―~]\s*\p{Lu}/u;
 const MONTH_NAME = '(?:[Jj]an|[Ff]eb|[Mm]ar|[Aa]pr|[Mm]ay|[Jj]un|[Jj]ul|[Aa]ug|[Ss]ep|[Oo]ct|[Nn]ov|[Dd]ec|JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)';
