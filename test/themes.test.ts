@@ -100,9 +100,12 @@ const CASES: [string, string[], string[]][] = [
       'Rising greenhouse gas emissions are pushing global temperatures to record highs.',
       'Deforestation and plastic pollution threaten marine and forest biodiversity.',
       'The country pledged to phase out coal and reach net zero by 2050.',
+      'Residents were evacuated as torrential rain caused rivers to burst their banks.',
+      'A strong earthquake struck the region overnight, triggering landslides.',
     ],
     [
       'The political climate in the capital remains tense ahead of the vote.',
+      'The proposal caused a storm of protest in parliament.',
       'It is in human nature to seek company.',
     ],
   ],
