@@ -177,6 +177,7 @@ describe('organisations, places, events', () => {
       ['LOC', 'Albany', ['ALBANY', 'Albany']],
       ['PERSON', 'Kathy Hochul', ['Governor Kathy Hochul']],
       ['LOC', 'Washington, D.C.', ['WASHINGTON']],
+      ['ORG', 'Reuters', ['Reuters']],
       ['ORG', 'Federal Reserve', ['Federal Reserve']],
     ]);
   });
@@ -185,6 +186,43 @@ describe('organisations, places, events', () => {
     expect(named('Governor Newsom Signs Climate Bill Into Law').map((e) => [e.type, e.name])).toEqual([['PERSON', 'Newsom']]);
     const es = named('Hochul Announces $50 Million for Broadband\nGovernor Kathy Hochul said the money would help.');
     expect(es.map((e) => [e.type, e.name, texts(e)])).toEqual([['PERSON', 'Kathy Hochul', ['Hochul', 'Governor Kathy Hochul']]]);
+  });
+
+  it('keeps an acronym the text spells out, and takes no heading, speaker label, unit or degree in capitals for one', () => {
+    const fema = named('FEMA Administrator Deanne Criswell spoke. The Federal Emergency Management Agency (FEMA) said aid would flow.');
+    expect(fema.map((e) => [e.type, e.name, texts(e)])).toEqual([
+      ['ORG', 'Federal Emergency Management Agency', ['FEMA', 'Federal Emergency Management Agency', 'FEMA']],
+      ['PERSON', 'Deanne Criswell', ['Administrator Deanne Criswell']],
+    ]);
+    expect(named('RESPONSE\nFUNDING\nMODERATOR: Welcome back. SMITH: Thank you.\nThe plant adds 500 GW. Thomas Reinholt, M.D., Ph.D., spoke.').map((e) => e.name)).toEqual(['Thomas Reinholt']);
+  });
+
+  it('reads more titles, and no honorific in "900 ms."', () => {
+    expect(named('p95 latency crept above 900 ms. After that we switched.')).toEqual([]);
+    const es = named('Majority Leader John Thune met manager Erik ten Hag. "Good," said Ann Lee, Chief Medical Officer.');
+    expect(es.map((e) => [e.type, e.name])).toEqual([
+      ['PERSON', 'John Thune'],
+      ['PERSON', 'Erik ten Hag'],
+      ['PERSON', 'Ann Lee'],
+    ]);
+  });
+
+  it('splits two names at "and the", drops a label in capitals before a name, and reads O\'Brien', () => {
+    const es = named("The Bill and Melinda Gates Foundation and the Wellcome Trust paid.\nSOURCE Helix Biosystems, Inc.\nConan O'Brien came.");
+    expect(es.map((e) => e.name)).toEqual(['Bill and Melinda Gates Foundation', 'Wellcome Trust', 'Helix Biosystems, Inc.', "Conan O'Brien"]);
+  });
+
+  it('resolves a company named with and without "Corporation", and by its first word', () => {
+    const es = named('Northgate Energy Corporation (NYSE: NGE) reported. Northgate Energy said so, and Northgate added more.');
+    expect(find(es, 'ORG', 'Northgate Energy Corporation').map(texts)).toEqual([['Northgate Energy Corporation', 'Northgate Energy', 'Northgate']]);
+  });
+
+  it('tells a given name that is also a place, before a surname, from the place', () => {
+    const es = named('Chad Smith said refugees fled to Chad.');
+    expect(es.map((e) => [e.type, e.name])).toEqual([
+      ['PERSON', 'Chad Smith'],
+      ['LOC', 'Chad'],
+    ]);
   });
 
   it('does not take a time zone after a time for an organisation', () => {
@@ -234,6 +272,23 @@ describe('dates and numbers', () => {
     // years in a row and a short local number are no phone number
     const years = entitiesOfText('Sales rose in 2019 2020 2021 and 2022; dial 555-0199.', kb);
     expect(years.filter((e) => e.type === 'PHONE')).toEqual([]);
+  });
+
+  it('reads AP-style days, quarters, fiscal years, decades, hyphenated durations, zoned times and currencies after the amount', () => {
+    const text = 'On Sept. 28, in Q3 2024, fiscal 2025 and the 2023-24 school year, in the 2040s, a 60-day emergency began at 0842 GMT; it cost 1.2 trillion pesos, or $40,000 a year.';
+    const es = entitiesOfText(text, kb);
+    expect(es.map((e) => [e.type, e.name])).toEqual([
+      ['DATE', 'Sept. 28'],
+      ['DATE', 'Q3 2024'],
+      ['DATE', 'fiscal 2025'],
+      ['DATE', '2023-24'],
+      ['DATE', '2040s'],
+      ['DURATION', '60-day'],
+      ['TIME', '0842 GMT'],
+      ['MONEY', '1.2 trillion pesos'],
+      ['MONEY', '$40,000'],
+    ]);
+    expectExactOffsets(text, es);
   });
 
   it('resolves the common date forms', () => {

@@ -165,6 +165,8 @@ const COMPANY_HEADS = set(
 );
 for (const f of [...LEGAL_FORMS, ...COMPANY_HEADS]) ORG_HEADS.add(f);
 const isLegalForm = (token: string) => LEGAL_FORMS.has(token) || LEGAL_FORMS.has(`${token}.`);
+/** what may follow a company's short name in its full name: "Inc.", "Corporation", "Group" */
+const isCompanyEnd = (token: string) => isLegalForm(token) || token === 'corporation' || token === 'company' || token === 'group';
 const EVENT_HEADS = set(
   'summit,conference,day,week,games,olympics,olympiad,cup,championship,championships,war,revolution,festival,session,expo,decade,meeting,marathon,massacre,genocide,uprising,earthquake,tsunami,symposium,fair',
 );
@@ -179,11 +181,11 @@ const DOC_HEADS = set('agreement,agreements,convention,treaty,act,protocol,decla
 const LOC_OF_HEADS = set('republic,state,kingdom,commonwealth,principality,sultanate,emirate,federation,government,people,island,islands,city');
 /** lower-case nouns after an unknown capitalised name that make it a place: "Arua district" */
 const LOC_NOUNS = set('district,province,region,county,municipality,village,town,city,camp,settlement,governorate,prefecture,island,river,valley,state,oblast,department');
-const CONNECTORS = set('of,for,on,and,the,de,del,della,da,das,do,dos,di,du,des,la,van,von,der,den,bin,ibn,al,el,y,&');
+const CONNECTORS = set('of,for,on,and,the,de,del,della,da,das,do,dos,di,du,des,la,van,von,der,den,ten,ter,bin,ibn,al,el,y,&');
 const PREPS = set('of,for,on');
 /** Longest capitalised chunk analysed as one (see DocReader.boundedChunk). */
 const MAX_CHUNK = 32;
-const NAME_PARTICLES = set('de,del,della,da,das,do,dos,di,du,des,la,van,von,der,den,bin,ibn,al,el,y');
+const NAME_PARTICLES = set('de,del,della,da,das,do,dos,di,du,des,la,van,von,der,den,ten,ter,bin,ibn,al,el,y');
 const MONTHS_DAYS = set(
   'january,february,march,april,may,june,july,august,september,october,november,december,jan,feb,mar,apr,jun,jul,aug,sep,sept,oct,nov,dec,monday,tuesday,wednesday,thursday,friday,saturday,sunday',
 );
@@ -195,6 +197,8 @@ const MONTHS_DAYS = set(
 const HEADLINE_VERBS = set(
   'announces,unveils,launches,reports,signs,says,wins,names,appoints,acquires,completes,expands,opens,releases,introduces,celebrates,awards,joins,receives,hosts,urges,warns,approves,invests,secures,raises,confirms,delivers,welcomes,highlights,applauds,commends,declares,reaffirms,condemns,extends,proposes,requests,honors,honours,recognizes,recognises,visits,meets,calls,beat,beats,defeats',
 );
+/** Letters after a name: degrees and honours, no organisations. */
+const POSTNOMINALS = set('M.D.,MD,Ph.D.,PhD,MBA,MPH,RN,DDS,Esq.,OBE,CBE,MBE,KBE,DBE,FRS,QC,KC,CPA');
 /** Time zones after a time ("5:00 p.m. ET") are no organisations. */
 const TIME_ZONES = set('ET,EST,EDT,CT,CST,CDT,MT,MST,MDT,PT,PST,PDT,GMT,UTC,BST,CET,CEST,EET,EEST,IST,JST,AEST,AEDT,HKT,SGT');
 /** A dateline's state or country abbreviation: "ALBANY, N.Y. —", "PALO ALTO, Calif. —" */
@@ -216,6 +220,10 @@ const ROLE_TITLES = [
   'general secretary', 'secretary', 'spokesperson', 'spokesman', 'spokeswoman', 'novelist', 'author', 'activist', 'photographer',
   'ceo', 'cfo', 'coo', 'cto', 'chief executive', 'chief executive officer', 'chief financial officer', 'chief operating officer',
   'managing director', 'founder', 'co-founder', 'chair',
+  'chief medical officer', 'chief technology officer', 'chief scientific officer', 'chief science officer', 'chief commercial officer',
+  'chief marketing officer', 'chief information officer', 'chief strategy officer', 'chief investment officer', 'chief legal officer',
+  'general counsel', 'executive vice president', 'senior vice president', 'majority leader', 'minority leader', 'senate majority leader',
+  'house speaker', 'administrator', 'manager', 'head coach', 'coach',
   'secretary of state', 'attorney general', 'chief justice', 'detective', 'sergeant', 'detective sergeant', 'inspector',
   // abbreviated (US news): "Sen. Chuck Schumer", "Gov. Gavin Newsom", "Lt. Col. Sarah Brown"
   'sen.', 'gov.', 'rep.', 'gen.', 'lt.', 'col.', 'lt. col.', 'sgt.', 'capt.', 'adm.', 'maj.', 'cmdr.', 'det.', 'supt.', 'insp.',
@@ -257,6 +265,8 @@ const TITLES = buildTitleTrie();
 function findTitles(lower: string[]): { start: number; end: number; honorific: boolean }[] {
   const out: { start: number; end: number; honorific: boolean }[] = [];
   for (let i = 0; i < lower.length; i++) {
+    // "900 ms. After that": milliseconds, not "Ms."
+    if ((lower[i] === 'ms.' || lower[i] === 'ms') && /\d$/.test(lower[i - 1] ?? '')) continue;
     let node: TitleNode | undefined = TITLES;
     let best: { end: number; honorific: boolean } | null = null;
     for (let j = i; j < lower.length; j++) {
@@ -335,6 +345,8 @@ class DocReader {
   /** acronym -> the mention of its expansion: "World Health Organization (WHO)" */
   readonly expansions = new Map<string, RawMention>();
   readonly numeric: { type: string; start: number; end: number; s: number; e: number }[] = [];
+  /** acronyms spelt out in brackets somewhere in the text: "Federal Emergency Management Agency (FEMA)" */
+  readonly defined = new Set<string>();
   /** tokens no name may hold: a dateline's state abbreviation */
   readonly skip = new Set<number>();
   /** first and last token of each dateline's place in capitals ("ALBANY", "SAN FRANCISCO") */
@@ -386,6 +398,7 @@ class DocReader {
     }
     for (const t of findTitles(this.lower)) this.title.set(t.start, { end: t.end, honorific: t.honorific });
     this.findDatelines();
+    for (const m of text.matchAll(/\(((?:\p{Lu}\.?){2,10})\)/gu)) this.defined.add(acronymKey(m[1]!));
     const ents = doc.entities();
     const eSpans = ents.out(its.span as never) as unknown as [number, number][];
     const eTypes = ents.out(its.type as never) as unknown as string[];
@@ -408,8 +421,8 @@ class DocReader {
       while (e < n && /^\p{Lu}{2,}$/u.test(this.v[e]!) && (e === i || this.sp[e] === ' ')) e++;
       e--;
       if (e < i || !(this.v[e]!.length >= 3 || e > i)) continue;
-      const next = this.v[e + 1];
-      if (next !== ',' && next !== '(') continue;
+      const next = this.v[e + 1] ?? '';
+      if (next !== ',' && next !== '(' && !/^[-–—]+$/.test(next)) continue;
       this.datelines.set(i, e);
       if (next === ',' && DATELINE_ABBR.test(this.v[e + 2] ?? '') && !MONTHS_DAYS.has(this.lower[e + 2]!.replace(/\.$/, ''))) this.skip.add(e + 2);
     }
@@ -499,6 +512,12 @@ class DocReader {
       s = next;
     }
     this.chunk(s, e);
+  }
+
+  /** Word i can be a surname: capitalised, and no place, body or event word ("Smith", not "Tech" or "Valley"). */
+  private surnameAt(i: number): boolean {
+    const w = this.lower[i]!;
+    return /^\p{Lu}\p{Ll}/u.test(this.v[i]!) && !ORG_HEADS.has(w) && !LOC_HEADS.has(w) && !EVENT_HEADS.has(w) && !DOC_HEADS.has(w) && !this.kbMatch(i, i) && !NOT_NAME_WORDS.has(w);
   }
 
   /** Every word of a chunk before its head is an ordinary word (or a connector): "Debt Solutions". */
@@ -601,6 +620,11 @@ class DocReader {
         this.sentStart[s] = 1;
         continue;
       }
+      // "SOURCE Helix Biosystems", "CONTACT Jane Roe": a label in capitals before a name
+      if (s < e && /^\p{Lu}{2,}$/u.test(this.v[s]!) && /\p{Ll}/u.test(this.v[s + 1]!) && !this.kb.byAcronym.has(this.v[s]!) && !this.defined.has(this.v[s]!) && isCommonWord(this.lower[s]!)) {
+        s++;
+        continue;
+      }
       break;
     }
     while (e >= s && (CONNECTORS.has(this.v[e]!) || this.v[e] === '-')) e--;
@@ -645,7 +669,10 @@ class DocReader {
     const words: number[] = [];
     for (let i = s; i <= e; i++) if (this.type[i] !== 'punctuation') words.push(i);
     const firstPrep = words.find((i) => PREPS.has(this.v[i]!));
-    const andAt = words.find((i) => this.v[i] === 'and' || this.v[i] === '&');
+    // an "and the" joins two names ("the Gates Foundation and the Wellcome Trust") where a lone
+    // "and" may be inside one ("Food and Drug Administration"): it is the one to split at
+    const ands = words.filter((i) => this.v[i] === 'and' || this.v[i] === '&');
+    const andAt = ands.find((i) => this.lower[i + 1] === 'the') ?? ands[0];
     const headIdx = firstPrep !== undefined ? prevWord(words, firstPrep) : e;
     const head = this.lower[headIdx] ?? '';
     const first = this.lower[s]!;
@@ -721,6 +748,10 @@ class DocReader {
 
     // a known name inside the chunk: "Happy Lunar New Year", "UN Photo", "Pakistan-India Crossing"
     const sub = this.longestKbSub(s, e);
+    // "Georgia Smith", "Chad Smith": a given name that is also a place, then a surname
+    if (sub && sub[0] === s && sub[1] === s && sub[2].type === 'LOC' && e - s <= 2 && this.kb.givenNames.has(normName(this.v[s]!)) && this.surnameAt(e)) {
+      return this.personOrPlace(s, e, title, partial);
+    }
     if (sub) {
       const [i, j, entry] = sub;
       this.emit(entry.type, i, j, entry.name, entry);
@@ -745,7 +776,7 @@ class DocReader {
     if (title) return void this.emit('PERSON', s, e, this.nameText(s, e), undefined, title.start);
     if (this.placeNoun(s, e)) return;
     const nameWords = words.filter((i) => !NAME_PARTICLES.has(this.v[i]!) && !INITIAL.test(this.v[i]!));
-    const shapeOk = nameWords.every((i) => /^\p{Lu}[\p{Ll}'’\-\p{M}]+$/u.test(this.v[i]!) && !NOT_NAME_WORDS.has(this.lower[i]!) && !ORG_HEADS.has(this.lower[i]!) && !EVENT_HEADS.has(this.lower[i]!));
+    const shapeOk = nameWords.every((i) => /^\p{Lu}(?:['’]\p{Lu})?[\p{Ll}'’\-\p{M}]+$/u.test(this.v[i]!) && !NOT_NAME_WORDS.has(this.lower[i]!) && !ORG_HEADS.has(this.lower[i]!) && !EVENT_HEADS.has(this.lower[i]!));
     if (!shapeOk || nameWords.length < 2 || nameWords.length > 4) {
       for (const i of nameWords) this.bare.push({ text: this.v[i]!, start: this.start[i]!, end: this.end[i]! });
       return;
@@ -782,9 +813,21 @@ class DocReader {
       // "EUR 5.2 million": a currency code before an amount is part of the amount (MONEY)
       if (CURRENCY_CODES.has(v) && /^\d/.test(this.v[i + 1] ?? '')) return;
       if (TIME_ZONES.has(v) && this.numeric.some((x) => x.type === 'TIME' && x.e === i - 1)) return;
+      if (POSTNOMINALS.has(v)) return; // "Thomas Reinholt, M.D., Ph.D."
+      if (/^(?:FY|Q[1-4]|H[12])\d*$/.test(v)) return; // "FY2024": a period (a DATE)
+      // an acronym the text spells out somewhere ("... Agency (FEMA)") is one, whatever it looks like
+      const defined = this.defined.has(acronymKey(v));
+      // "MODERATOR:", "SMITH:" opening a line: a speaker's label; a name may be the surname of one
+      if (!defined && this.sentStart[i] && this.v[i + 1] === ':') {
+        if (!isCommonWord(lower)) this.bare.push({ text: v, start: this.start[i]!, end: this.end[i]! });
+        return;
+      }
       // a heading or a shout in capitals is no row of acronyms
-      if (this.capsNeighbour(i - 1) || this.capsNeighbour(i + 1)) return;
-      if (v.length <= 4 && isCommonWord(lower) && !ACRONYM_NUM.test(v)) return; // "THE", "AND" in capitals
+      if (!defined && (this.capsNeighbour(i - 1) || this.capsNeighbour(i + 1))) return;
+      // "THE", "AND", "RESPONSE", "FUNDING": a word in capitals (a heading, a shout)
+      if (!defined && isCommonWord(lower) && !ACRONYM_NUM.test(v)) return;
+      // "500 GW", "40 MB": a unit after a number
+      if (!defined && /\d$/.test(this.v[i - 1] ?? '') && this.sp[i] === ' ') return;
       if (/^[A-Z]+s$/.test(v)) return;
       this.emit(ACRONYM_NUM.test(v) ? 'EVENT' : 'ORG', i, i, v);
       return;
@@ -826,7 +869,8 @@ class DocReader {
     for (let len = maxLen; len >= 0; len--) {
       for (let i = s; i + len <= e; i++) {
         const j = i + len;
-        if (this.type[i] === 'punctuation' || this.type[j] === 'punctuation') continue;
+        // (a name starts at its first word, not at the "the" that spanKey lets a match skip)
+        if (this.type[i] === 'punctuation' || this.type[j] === 'punctuation' || this.lower[i] === 'the' || CONNECTORS.has(this.v[i]!)) continue;
         const entry = this.kbMatch(i, j);
         if (entry && !(i === j && this.kb.notEntities.has(normName(this.v[i]!)))) return [i, j, entry];
       }
@@ -949,7 +993,7 @@ function buildEntities(r: DocReader): Entity[] {
   // a company without its legal form: "Acme Robotics" is the "Acme Robotics, Inc." of the same text
   for (const g of byLength) {
     if (g.kb || g.type !== 'ORG' || g.merged) continue;
-    const full = byLength.find((o) => o.type === 'ORG' && o.tokens.length === g.tokens.length + 1 && isLegalForm(o.tokens.at(-1)!) && g.tokens.every((w, i) => o.tokens[i] === w));
+    const full = byLength.find((o) => o.type === 'ORG' && o.tokens.length === g.tokens.length + 1 && isCompanyEnd(o.tokens.at(-1)!) && g.tokens.every((w, i) => o.tokens[i] === w));
     if (full) mergeInto(g, root(full));
   }
   // people: surname alone, misspellings, the same name with and without accents or middle names
@@ -974,7 +1018,8 @@ function buildEntities(r: DocReader): Entity[] {
     if (hits.length === 0) hits = live.filter((g) => g.type === 'PERSON' && g.tokens.length > 1 && closeWord(w, g.tokens[g.tokens.length - 1]!));
     if (hits.length === 0) hits = live.filter((g) => g.type !== 'PERSON' && g.tokens.length > 1 && g.tokens[g.tokens.length - 1] === w && w.length > 3);
     // a company's short name: "Globex" after "Globex Corp."
-    if (hits.length === 0) hits = live.filter((g) => g.type === 'ORG' && g.tokens.length === 2 && g.tokens[0] === w && w.length > 2 && isLegalForm(g.tokens[1]!));
+    // ("Northgate" after "Northgate Energy Corporation")
+    if (hits.length === 0) hits = live.filter((g) => g.type === 'ORG' && !g.kb && g.tokens.length >= 2 && g.tokens[0] === w && w.length > 2 && g.tokens.slice(1).every((t) => isCompanyEnd(t) || COMPANY_HEADS.has(t)));
     // a one-word place or body named again: "Albany" after the dateline "ALBANY, N.Y. —"
     if (hits.length === 0) hits = live.filter((g) => g.type !== 'PERSON' && !g.kb && g.tokens.length === 1 && g.tokens[0] === w);
     if (hits.length === 1) hits[0]!.mentions.push({ text: b.text, start: b.start, end: b.end });
@@ -1049,18 +1094,44 @@ const FULL_DATE = new RegExp(`\\b(?:${MONTH_ABBR} \\d{1,2}(?:st|nd|rd|th)?,? \\d
  */
 const PHONE = /(?<![\w+])(?:\+\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]\d{2,4}){1,4}|\(\d{2,4}\) ?\d{3,4}[ .-]\d{3,4}|\d{3}(?<sep>[.-])\d{3}\k<sep>\d{4})(?![\w-])/g;
 
+/** "Sept. 28" (AP style, no year): wink-nlp reads some abbreviations, not "Sept." */
+const MONTH_DAY = new RegExp(`\\b${MONTH_ABBR} \\d{1,2}(?:st|nd|rd|th)?\\b(?![,.]? ?\\d)(?!:)`, 'g');
+/** Quarters, halves and fiscal years: "Q3 2024", "H1 2025", "FY2024", "fiscal 2025", "the 2023-24 school year", "the 2040s" */
+const PERIOD =
+  /\b(?:(?:Q[1-4]|H[12]|FY) ?(?:19|20)\d{2}(?:[-–/]\d{2,4})?|fiscal (?:year )?(?:19|20)\d{2}(?:[-–/]\d{2,4})?|(?:19|20)\d{2}[-–/](?:\d{2}|(?:19|20)\d{2})(?= (?:school |academic |financial |fiscal |budget |crop |growing )?(?:year|season)\b)|(?:1[5-9]|20)\d0s)\b/g;
+/** "a 60-day state of emergency": wink-nlp gives the number and the unit apart */
+const HYPHEN_DURATION = /\b\d+(?:\.\d+)?-(?:second|minute|hour|day|week|month|year|decade)s?\b(?!-old)/g;
+/** "0842 GMT", "15.32 BST": a clock time with its zone */
+const ZONED_TIME = /\b(?:[01]?\d|2[0-3])[.:]?[0-5]\d ?(?:GMT|UTC|BST|CET|CEST|EST|EDT|ET|PT|PST|PDT)\b/g;
+/** a unit alone ("a year", "each month", "/year"): a rate or a figure of speech, not a duration worth an entity */
+const BARE_UNIT = /^(?:(?:an?|the|each|every|per|one)\s+)?(?:year|month|week|day|hour|minute|second|decade|century)s?$/i;
+/** currencies written after an amount that wink-nlp leaves a plain number: "1.2 trillion pesos" */
+const CURRENCY_AFTER = /^ (?:pesos|rupees|rupiah|naira|shillings|rand|reais|yuan|renminbi|francs|dinars|dirhams|lira|rubles|roubles|hryvnias|zlotys|kronor|kroner|krona|baht|ringgit|taka|cedis|birr|euros|dollars)\b/;
+
 type Numeric = { type: string; start: number; end: number };
 
 /** wink-nlp's numeric entities, with full dates and phone numbers put together where it read them in pieces. */
 function numericSpans(r: DocReader): Numeric[] {
   const own: Numeric[] = [];
-  for (const m of r.text.matchAll(FULL_DATE)) if (isoDate(m[0])) own.push({ type: 'DATE', start: m.index, end: m.index + m[0].length });
+  const add = (type: string, re: RegExp, ok: (m: RegExpMatchArray) => boolean = () => true) => {
+    for (const m of r.text.matchAll(re)) {
+      const start = m.index!;
+      const end = start + m[0].length;
+      if (ok(m) && !own.some((o) => o.start < end && start < o.end)) own.push({ type, start, end });
+    }
+  };
+  add('DATE', FULL_DATE, (m) => isoDate(m[0]) !== undefined);
+  add('DATE', MONTH_DAY, (m) => monthOf(m[0].split(' ')[0]!) !== undefined);
+  add('DATE', PERIOD);
+  add('DURATION', HYPHEN_DURATION);
+  add('TIME', ZONED_TIME);
   for (const m of r.text.matchAll(PHONE)) {
     if (m[0].replace(/\D/g, '').length >= 9) own.push({ type: 'PHONE', start: m.index, end: m.index + m[0].length });
   }
-  if (own.length === 0) return r.numeric;
+  const winks = r.numeric.filter((x) => !(x.type === 'DURATION' && BARE_UNIT.test(r.text.slice(x.start, x.end))));
+  if (own.length === 0) return winks;
   const hit = (x: Numeric) => own.some((o) => o.start < x.end && x.start < o.end);
-  return [...r.numeric.filter((x) => !hit(x)), ...own].sort((a, b) => a.start - b.start);
+  return [...winks.filter((x) => !hit(x)), ...own].sort((a, b) => a.start - b.start);
 }
 
 function numericEntities(r: DocReader, named: Entity[]): Entity[] {
@@ -1077,6 +1148,8 @@ function numericEntities(r: DocReader, named: Entity[]): Entity[] {
     if (x.type === 'CARDINAL') {
       const cur = CURRENCY_BEFORE.exec(r.text.slice(Math.max(0, x.start - 4), x.start));
       if (cur) x = { ...x, type: 'MONEY', start: x.start - cur[0].length };
+      const after = CURRENCY_AFTER.exec(r.text.slice(x.end, x.end + 12));
+      if (after) x = { ...x, type: 'MONEY', end: x.end + after[0].length };
     }
     // "£3.2bn", "$310m": wink-nlp ends the amount before the short scale word
     if (x.type === 'MONEY') {
