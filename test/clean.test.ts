@@ -220,6 +220,16 @@ describe('web pages', () => {
     expect(kinds(run('Residents wade through a flooded street'))).toEqual(['heading']);
   });
 
+  it('drops related-story and tag lists, keeps links side by side apart, and reads <li> items as paragraphs', () => {
+    const doc = run(
+      '<html><body><p class="kicker">Climate crisis</p><h1>Heat grips Europe</h1><ul><li>Water use is limited</li><li>Schools close early</li></ul>' +
+        '<section class="more-stories"><a href="/a">FTC sues a broker</a><a href="/b">What happens next</a></section>' +
+        '<p><a href="/x">Part one</a><a href="/y">Part two</a></p><div class="tags">Topics: Heatwaves Spain</div></body></html>',
+    );
+    expect(texts(doc)).toEqual(['Heat grips Europe', 'Water use is limited', 'Schools close early', 'Part one Part two']);
+    expect(kinds(doc)).toEqual(['heading', 'paragraph', 'paragraph', 'heading']);
+  });
+
   it('keeps every element of text that only has a few tags in it (not a whole page)', () => {
     const doc = run('Menu of the day: <nav>soup and bread</nav>, <div class="footer">served at noon</div>.');
     expect(doc.text).toContain('soup and bread');
@@ -245,6 +255,18 @@ describe('news and press-release kinds', () => {
   it('reads dash bullets as paragraphs, a contact label as a heading and a phone number as other', () => {
     const doc = run('Highlights\n- Revenue of $412.5 million, up 18%\n- Raised full-year guidance\n\nMedia Contact:\nSam Rivera\n+1 617 555 0100');
     expect(kinds(doc)).toEqual(['heading', 'paragraph', 'paragraph', 'heading', 'byline', 'other']);
+  });
+
+  it('takes the markers off a plain-text list (two items or more), and leaves a lone dash attribution', () => {
+    const doc = run('Steps:\n\n1. Ask residents\n2. Measure results\n\n• One\n• Two\n\n"We will rebuild."\n- Jane Roe');
+    expect(texts(doc)).toEqual(['Steps:', 'Ask residents', 'Measure results', 'One', 'Two', '"We will rebuild."', '- Jane Roe']);
+    expect(kinds(doc).slice(1, 5)).toEqual(['paragraph', 'paragraph', 'paragraph', 'paragraph']);
+    expect(kinds(doc)[6]).toBe('byline');
+  });
+
+  it('reads a headline opening the text as a heading, an "About" line as a heading and a place with a date as a byline', () => {
+    const doc = run('Strong earthquake kills at least 47 in southern Peru, thousands displaced\n\nTallinn, 12 November 2024\n\nThe quake struck on Monday, officials said.\n\nAbout Helix Biosystems, Inc.\n\nHelix develops medicines for skin diseases. It was founded in 2012.');
+    expect(kinds(doc)).toEqual(['heading', 'byline', 'paragraph', 'heading', 'paragraph']);
   });
 });
 

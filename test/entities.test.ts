@@ -182,6 +182,14 @@ describe('organisations, places, events', () => {
     ]);
   });
 
+  it('reads a dateline in capitals as the same place as its name later, and a term\'s short form as no organisation', () => {
+    const es = named('LIMA, Oct 21 (Reuters) - A quake struck. It was felt in Lima. It adds 3.8 gigawatts (GW).');
+    expect(es.map((e) => [e.type, e.name, texts(e)])).toEqual([
+      ['LOC', 'Lima', ['LIMA', 'Lima']],
+      ['ORG', 'Reuters', ['Reuters']],
+    ]);
+  });
+
   it('ends a name at the verb of a title-case headline', () => {
     expect(named('Governor Newsom Signs Climate Bill Into Law').map((e) => [e.type, e.name])).toEqual([['PERSON', 'Newsom']]);
     const es = named('Hochul Announces $50 Million for Broadband\nGovernor Kathy Hochul said the money would help.');

@@ -110,6 +110,13 @@ const CASES: [string, string[], string[]][] = [
     ],
   ],
   [
+    'migration-displacement',
+    [],
+    [
+      'The database migration to PostgreSQL finished overnight, and the schema migration ran without downtime.',
+    ],
+  ],
+  [
     'human-rights',
     [
       'Activists denounced the torture of detainees and called for an end to racial discrimination.',

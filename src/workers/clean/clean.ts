@@ -10,7 +10,7 @@
 // Every step is linear in the input and none throws on any string.
 import type { CleanDoc, CleanInput, CleanSegment, SegmentKind } from '../../shared/schemas.js';
 import { hintKey, stripHtml } from './html.js';
-import { looksLikeMarkdown, stripMarkdown } from './markdown.js';
+import { looksLikeMarkdown, stripListMarkers, stripMarkdown } from './markdown.js';
 import { detectLanguage } from './language.js';
 import { repairMojibake } from './mojibake.js';
 import { filterChars, normalizeLineEndings, normalizeWhitespace, replaceLoneSurrogates } from './normalize.js';
@@ -106,6 +106,9 @@ export function cleanText(rawText: string, path = ''): { text: string; flags: st
     if (md.removed) flags.push('markdown-removed');
     for (const [k, kind] of md.kindHints) hints.set(k, kind);
   }
+  const lists = stripListMarkers(text);
+  text = lists.text;
+  for (const [k, kind] of lists.kindHints) hints.set(k, kind);
 
   const chars = filterChars(text);
   text = chars.text;

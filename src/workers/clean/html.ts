@@ -129,8 +129,11 @@ export interface HtmlResult {
    * What the markup says a line is, by its text (spaces collapsed): the content of <h1>-<h6> is
    * a heading, of <figcaption> a caption. The segmenter otherwise guesses from the line's shape.
    */
-  kindHints: Map<string, 'heading' | 'caption'>;
+  kindHints: Map<string, HtmlKind>;
 }
+
+/** the kinds markup gives lines: <h1>-<h6> headings, <figcaption> captions, <li> list items (paragraphs) */
+type HtmlKind = 'heading' | 'caption' | 'paragraph';
 
 /**
  * Containers of a web page's chrome rather than its text. Dropped only in a whole page (one with
@@ -139,7 +142,7 @@ export interface HtmlResult {
 const PAGE_CHROME = new Set(['nav', 'aside', 'footer', 'form', 'button', 'select', 'dialog', 'menu']);
 /** class or id of an element that holds chrome: "cookie-banner", "share-bar", "related_stories" */
 const CHROME_ATTR =
-  /\b(?:class|id)\s*=\s*["']?[^"'>]*?(?<![\p{L}\p{N}])(?:cookies?|consent|gdpr|share|sharing|social|related|newsletter|subscribe|subscription|promo|advert|adverts|ads|sponsored|breadcrumbs?|navbar|nav|menu|sidebar|comments?|footer|masthead|popup|modal|paywall|skip-link)(?![\p{L}\p{N}])/iu;
+  /\b(?:class|id)\s*=\s*["']?[^"'>]*?(?<![\p{L}\p{N}])(?:cookies?|consent|gdpr|share|sharing|social|related|newsletter|subscribe|subscription|promo|advert|adverts|ads|sponsored|breadcrumbs?|navbar|nav|menu|sidebar|comments?|footer|masthead|popup|modal|paywall|skip-link|more-stories|most-read|most-popular|read-more|recommended|trending|tags|topics|logo|kicker)(?![\p{L}\p{N}])/iu;
 const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'param', 'source', 'track', 'wbr']);
 
 /** End of the element whose start tag ends at `from` (nested elements of the same name counted), or -1. */
@@ -155,7 +158,7 @@ function elementEnd(text: string, name: string, from: number): number {
   return -1;
 }
 
-const HINTED: Record<string, 'heading' | 'caption'> = { h1: 'heading', h2: 'heading', h3: 'heading', h4: 'heading', h5: 'heading', h6: 'heading', figcaption: 'caption' };
+const HINTED: Record<string, HtmlKind> = { h1: 'heading', h2: 'heading', h3: 'heading', h4: 'heading', h5: 'heading', h6: 'heading', figcaption: 'caption', li: 'paragraph' };
 
 /** The key of a kind hint: the text with its spaces collapsed. */
 export function hintKey(text: string): string {
@@ -179,7 +182,7 @@ function findClose(text: string, name: string, from: number): { start: number; e
 export function stripHtml(input: string): HtmlResult {
   let tagsRemoved = false;
   let boilerplateRemoved = false;
-  const kindHints = new Map<string, 'heading' | 'caption'>();
+  const kindHints = new Map<string, HtmlKind>();
   const page = /<(?:html|body)[\s>]/i.test(input);
   // A page's <title> repeats its <h1> (with the site's name): only a page without one keeps it.
   const dropTitle = page && /<h1[\s>]/i.test(input);
@@ -226,6 +229,8 @@ export function stripHtml(input: string): HtmlResult {
         skipTo = tag.end;
         if (BLOCK.has(tag.name)) replacement = '\n';
         else if (CELL.has(tag.name)) replacement = ' ';
+        // links side by side ("...tracking</a><a>What happens...") are separate texts
+        else if (tag.name === 'a' && tag.closing && /^<a[\s>]/i.test(input.slice(tag.end, tag.end + 3))) replacement = ' ';
         if (!tag.closing && (RAW_CONTENT.has(tag.name) || (dropTitle && tag.name === 'title')) && !absent.has(`</${tag.name}`)) {
           const close = findClose(input, tag.name, tag.end);
           if (close) skipTo = close.end;

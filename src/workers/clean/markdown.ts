@@ -105,3 +105,40 @@ export function stripMarkdown(text: string): MarkdownResult {
   }
   return { text: removed ? out.join('\n') : text, removed, kindHints };
 }
+
+const BULLET = /^[ \t]*([-*•▪◦–])[ \t]+(?=\S)/;
+const NUMBERED = /^[ \t]*(\d{1,3})[.)][ \t]+(?=\S)/;
+
+/**
+ * The markers of a plain-text list: two or more lines in a row (blank lines between allowed)
+ * that open with the same bullet ("- ", "• "), or with 1., 2., 3. in turn. A lone "- Name"
+ * after a quotation is its attribution and stays. The items are paragraphs.
+ */
+export function stripListMarkers(text: string): { text: string; removed: boolean; kindHints: Map<string, 'paragraph'> } {
+  const lines = text.split('\n');
+  const kindHints = new Map<string, 'paragraph'>();
+  const marker = (line: string): string | null => {
+    const b = BULLET.exec(line);
+    if (b) return b[1]!;
+    const n = NUMBERED.exec(line);
+    return n ? `#${n[1]}` : null;
+  };
+  const follows = (a: string, b: string) => (a.startsWith('#') ? b === `#${Number(a.slice(1)) + 1}` : a === b);
+  const marks = lines.map(marker);
+  const inList = new Array<boolean>(lines.length).fill(false);
+  let prev = -1; // the last line with a marker, blank lines skipped
+  for (let i = 0; i < lines.length; i++) {
+    if (lines[i]!.trim() === '') continue;
+    const m = marks[i];
+    if (m && prev >= 0 && marks[prev] && follows(marks[prev]!, m)) inList[prev] = inList[i] = true;
+    prev = i;
+  }
+  if (!inList.includes(true)) return { text, removed: false, kindHints };
+  const out = lines.map((line, i) => {
+    if (!inList[i]) return line;
+    const item = line.replace(BULLET, '').replace(NUMBERED, '');
+    kindHints.set(hintKey(item), 'paragraph');
+    return item;
+  });
+  return { text: out.join('\n'), removed: true, kindHints };
+}

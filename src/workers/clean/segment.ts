@@ -102,6 +102,18 @@ const TIMESTAMP = /^\[?\(?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?\)?\]?(?:\s*(?
 const URL = /^<?(?:https?:\/\/|ftp:\/\/|www\.)\S+$/iu;
 const EMAIL = /^<?[^\s@<>]+@[^\s@<>]+\.[^\s@<>.]+>?$/u;
 
+const ABOUT = /^About\s+\p{Lu}[^.!?]*(?:\b(?:Inc|Corp|Ltd|Co|S\.A|N\.V|plc)\.?)?$/u;
+
+/** "Tallinn, 12 November 2024", "World Health Summit, Berlin, October 14, 2024": where and when. */
+function placeAndDate(line: string): boolean {
+  if (line.length > 100) return false;
+  for (let at = line.indexOf(', '); at !== -1; at = line.indexOf(', ', at + 2)) {
+    const head = line.slice(0, at);
+    if (DATE_ONLY.test(line.slice(at + 2)) && /^\p{Lu}/u.test(head) && !/[.!?;:]/u.test(head) && words(head).length <= 8) return true;
+  }
+  return false;
+}
+
 /** Only URLs or e-mail addresses, separated by spaces. */
 function urlsOnly(line: string): boolean {
   return line.split(' ').every((t) => URL.test(t) || EMAIL.test(t));
@@ -332,7 +344,12 @@ export function classifySegments(texts: readonly string[], context: ClassifyCont
       kinds[i] = 'other';
       continue;
     }
-    if (line.length <= 200 && (BY_NAME.test(line) || CREDIT.test(line) || DASH_ATTRIBUTION.test(line) || DATE_ONLY.test(line) || (line.length <= 120 && DATELINE.test(line) && !/[.!?]$/u.test(line)))) {
+    // "About Acme Robotics, Inc.": the heading of a press release's boilerplate
+    if (ABOUT.test(line) && words(line).length <= 8) {
+      kinds[i] = 'heading';
+      continue;
+    }
+    if (line.length <= 200 && (BY_NAME.test(line) || CREDIT.test(line) || DASH_ATTRIBUTION.test(line) || DATE_ONLY.test(line) || placeAndDate(line) || (line.length <= 120 && DATELINE.test(line) && !/[.!?]$/u.test(line)))) {
       // "By Jane Doe", "Photo: UN/Mark Garten", "- United Nations Secretary-General", "3 March 2021"
       if (!(CREDIT.test(line) && /^(?:by|source)\b/i.test(line) && words(line).length > 12)) {
         kinds[i] = 'byline';
@@ -371,9 +388,9 @@ export function classifySegments(texts: readonly string[], context: ClassifyCont
   }
   for (const i of prose) kinds[i] = 'paragraph';
   // The first line of a text, unpunctuated and followed by more, is its title.
-  // (Not a picture's caption: one with a credit, in lower case, or a name doing something.)
+  // (Not a picture's caption: one with a credit, or in lower case.)
   const f0 = feats[0];
-  if (texts.length > 1 && kinds[0] === 'caption' && f0 && !/[.!?…]/u.test(f0.terminal) && !startsLower(f0.text) && !INLINE_CREDIT.test(f0.text) && !looksDescriptive(f0)) {
+  if (texts.length > 1 && kinds[0] === 'caption' && f0 && !/[.!?…]/u.test(f0.terminal) && !startsLower(f0.text) && !INLINE_CREDIT.test(f0.text)) {
     kinds[0] = 'heading';
   }
   // Lines that open with the same dash are a list ("- Revenue of $412.5 million"), not attributions.

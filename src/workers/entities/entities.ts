@@ -398,7 +398,8 @@ class DocReader {
     }
     for (const t of findTitles(this.lower)) this.title.set(t.start, { end: t.end, honorific: t.honorific });
     this.findDatelines();
-    for (const m of text.matchAll(/\(((?:\p{Lu}\.?){2,10})\)/gu)) this.defined.add(acronymKey(m[1]!));
+    // (after a capitalised name: "gigawatts (GW)" defines a unit, not an organisation)
+    for (const m of text.matchAll(/\p{Lu}[\p{L}\p{M}.'’-]*\s+\(((?:\p{Lu}\.?){2,10})\)/gu)) this.defined.add(acronymKey(m[1]!));
     const ents = doc.entities();
     const eSpans = ents.out(its.span as never) as unknown as [number, number][];
     const eTypes = ents.out(its.type as never) as unknown as string[];
@@ -636,7 +637,8 @@ class DocReader {
     const [s, e] = this.trim(s0, e0);
     if (s > e) return;
     if (this.datelines.get(s) === e) {
-      const place = this.kbMatch(s, e);
+      // (by its words, not as an acronym: "LIMA" is Lima)
+      const place = this.kb.byAlias.get(this.spanKey(s, e));
       const name = this.v.slice(s, e + 1).map((w) => w[0] + w.slice(1).toLowerCase()).join(' ');
       return void (place?.type === 'LOC' ? this.emit('LOC', s, e, place.name, place) : this.emit('LOC', s, e, name));
     }
@@ -696,7 +698,9 @@ class DocReader {
     // "Peru and the Security Council", "Namibia and Lebanon", "Apple Inc. and Microsoft Corp.",
     // "Northwind Technologies and Contoso Systems": the and joins two names (a name's head word
     // before it ends the first one)
-    const splitAnd = andAt !== undefined && (this.kbMatch(s, andAt - 1) !== undefined || this.lower[andAt + 1] === 'the' || ORG_HEADS.has(this.lower[andAt - 1] ?? '') || (firstPrep !== undefined && andAt > firstPrep && !ORG_HEADS.has(head) && !EVENT_HEADS.has(head)));
+    // ("Goldman Sachs & Co. LLC": an "& Co." is part of the name)
+    const formsOnlyAfter = andAt !== undefined && words.some((i) => i > andAt) && words.every((i) => i <= andAt || isLegalForm(this.lower[i]!));
+    const splitAnd = andAt !== undefined && !formsOnlyAfter && (this.kbMatch(s, andAt - 1) !== undefined || this.lower[andAt + 1] === 'the' || ORG_HEADS.has(this.lower[andAt - 1] ?? '') || (firstPrep !== undefined && andAt > firstPrep && !ORG_HEADS.has(head) && !EVENT_HEADS.has(head)));
     if (splitAnd && andAt !== undefined) {
       this.analyze(s, andAt - 1, title, partial);
       this.analyze(andAt + 1, e, null, partial);
@@ -753,10 +757,15 @@ class DocReader {
       return this.personOrPlace(s, e, title, partial);
     }
     if (sub) {
-      const [i, j, entry] = sub;
-      this.emit(entry.type, i, j, entry.name, entry);
+      const [i, j] = sub;
+      let [, , entry] = sub;
+      // "Goldman Sachs & Co. LLC": the legal form after a known company is part of its name
+      let end = j;
+      if (entry.type === 'ORG' && j < e && words.filter((k) => k > j).every((k) => isLegalForm(this.lower[k]!) || this.v[k] === '&')) end = e;
+      const m = this.emit(entry.type, i, j, entry.name, entry);
+      m.end = this.end[end]!;
       if (i > s) this.analyze(s, i - 1, title, true);
-      if (j < e) this.analyze(j + 1, e, null, true);
+      if (end < e) this.analyze(end + 1, e, null, true);
       return;
     }
     // acronyms inside an unexplained chunk: "UN75 Dialogue"
@@ -814,6 +823,8 @@ class DocReader {
       if (CURRENCY_CODES.has(v) && /^\d/.test(this.v[i + 1] ?? '')) return;
       if (TIME_ZONES.has(v) && this.numeric.some((x) => x.type === 'TIME' && x.e === i - 1)) return;
       if (POSTNOMINALS.has(v)) return; // "Thomas Reinholt, M.D., Ph.D."
+      // "gigawatts (GW)", "artificial intelligence (AI)": the short form of a term, not of a name
+      if (this.v[i - 1] === '(' && this.v[i + 1] === ')' && /^\p{Ll}/u.test(this.v[i - 2] ?? '')) return;
       if (/^(?:FY|Q[1-4]|H[12])\d*$/.test(v)) return; // "FY2024": a period (a DATE)
       // an acronym the text spells out somewhere ("... Agency (FEMA)") is one, whatever it looks like
       const defined = this.defined.has(acronymKey(v));
