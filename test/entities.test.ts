@@ -225,6 +225,14 @@ describe('organisations, places, events', () => {
     expect(find(es, 'ORG', 'Northgate Energy Corporation').map(texts)).toEqual([['Northgate Energy Corporation', 'Northgate Energy', 'Northgate']]);
   });
 
+  it('takes no person for an unknown word before an ordinary plural, -ing or building word', () => {
+    const es = named('Lumenfield Learning hired staff near the Arbaat Dam. Trygve Lie and Condoleezza Rice spoke.');
+    expect(es.map((e) => [e.type, e.name])).toEqual([
+      ['PERSON', 'Trygve Lie'],
+      ['PERSON', 'Condoleezza Rice'],
+    ]);
+  });
+
   it('tells a given name that is also a place, before a surname, from the place', () => {
     const es = named('Chad Smith said refugees fled to Chad.');
     expect(es.map((e) => [e.type, e.name])).toEqual([

@@ -179,6 +179,8 @@ const LOC_HEADS = set(
 /** names of documents and plans: "Paris Agreement" is no mention of Paris */
 const DOC_HEADS = set('agreement,agreements,convention,treaty,act,protocol,declaration,charter,accord,accords,resolution,plan,agenda,compact,strategy,framework,pathway,report,goals,principles,law,constitution,covenant,statute,initiative,index,guidance,note,vision');
 const LOC_OF_HEADS = set('republic,state,kingdom,commonwealth,principality,sultanate,emirate,federation,government,people,island,islands,city');
+/** the last word of a place's name that is no surname: "Arbaat Dam", "Vitality Stadium" */
+const PLACE_WORDS = set('dam,stadium,arena,bridge,station,mall,plaza,harbour,harbor,port,tower,palace,cathedral,mosque,temple,campus');
 /** lower-case nouns after an unknown capitalised name that make it a place: "Arua district" */
 const LOC_NOUNS = set('district,province,region,county,municipality,village,town,city,camp,settlement,governorate,prefecture,island,river,valley,state,oblast,department');
 const CONNECTORS = set('of,for,on,and,the,de,del,della,da,das,do,dos,di,du,des,la,van,von,der,den,ten,ter,bin,ibn,al,el,y,&');
@@ -798,7 +800,11 @@ class DocReader {
     }
     const given = this.kb.givenNames.has(normName(this.v[nameWords[0]!]!));
     const unknown = nameWords.some((i) => !isCommonWord(this.lower[i]!));
-    if (!partial && (given || unknown)) return void this.emit('PERSON', s, e, this.nameText(s, e));
+    // "Lumenfield Learning", "Getty Images", "Arbaat Dam": a name ending in an ordinary plural,
+    // -ing word or building word is a company's or a place's, not a person's ("Trygve Lie" is one)
+    const last = this.lower[nameWords[nameWords.length - 1]!]!;
+    const ordinaryLast = nameWords.length === 2 && !given && (/(?:[^s]s|ing)$/.test(last) || PLACE_WORDS.has(last)) && isCommonWord(last);
+    if (!partial && (given || unknown) && !ordinaryLast) return void this.emit('PERSON', s, e, this.nameText(s, e));
     for (const i of nameWords) this.bare.push({ text: this.v[i]!, start: this.start[i]!, end: this.end[i]! });
   }
 
