@@ -264,6 +264,11 @@ describe('news and press-release kinds', () => {
     expect(kinds(doc)[6]).toBe('byline');
   });
 
+  it('reads the turns of a transcript as paragraphs and a stage direction as other', () => {
+    const doc = run('Panel on health financing\n\nMODERATOR: Welcome back.\n\nDR. ALAKIJA: By pooling procurement we cut prices.\n\nQ: What happened next?\n\n[APPLAUSE]');
+    expect(kinds(doc)).toEqual(['heading', 'paragraph', 'paragraph', 'paragraph', 'other']);
+  });
+
   it('reads a headline opening the text as a heading, an "About" line as a heading and a place with a date as a byline', () => {
     const doc = run('Strong earthquake kills at least 47 in southern Peru, thousands displaced\n\nTallinn, 12 November 2024\n\nThe quake struck on Monday, officials said.\n\nAbout Helix Biosystems, Inc.\n\nHelix develops medicines for skin diseases. It was founded in 2012.');
     expect(kinds(doc)).toEqual(['heading', 'byline', 'paragraph', 'heading', 'paragraph']);

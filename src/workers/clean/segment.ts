@@ -102,6 +102,8 @@ const TIMESTAMP = /^\[?\(?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?\)?\]?(?:\s*(?
 const URL = /^<?(?:https?:\/\/|ftp:\/\/|www\.)\S+$/iu;
 const EMAIL = /^<?[^\s@<>]+@[^\s@<>]+\.[^\s@<>.]+>?$/u;
 
+/** a speaker's label in capitals (or Q/A) before what they said */
+const SPEAKER_TURN = /^(?:(?:DR|MR|MRS|MS|PROF|SEN|REP|GOV)\.? )?(?:\p{Lu}[\p{Lu}'’-]+(?: \p{Lu}[\p{Lu}'’-]+){0,3}|Q|A):\s+\S/u;
 const ABOUT = /^About\s+\p{Lu}[^.!?]*(?:\b(?:Inc|Corp|Ltd|Co|S\.A|N\.V|plc)\.?)?$/u;
 
 /** "Tallinn, 12 November 2024", "World Health Summit, Berlin, October 14, 2024": where and when. */
@@ -126,6 +128,7 @@ function isOther(line: string): boolean {
   if (TIMESTAMP.test(line)) return true;
   if (urlsOnly(line)) return true;
   if (/^(?:#[\p{L}\p{N}_]+\s*)+$/u.test(line)) return true; // a row of hashtags
+  if (/^[[(][\p{Lu}\p{N} .'’-]{2,40}[\])]$/u.test(line)) return true; // a stage direction: "[APPLAUSE]", "(END OF TRANSCRIPT)"
   return false;
 }
 
@@ -369,6 +372,11 @@ export function classifySegments(texts: readonly string[], context: ClassifyCont
         i = j;
         continue;
       }
+    }
+    // "MODERATOR: Welcome back.", "Q: What happened next?": a turn of a transcript
+    if (SPEAKER_TURN.test(line)) {
+      kinds[i] = 'paragraph';
+      continue;
     }
     const f = features(line);
     feats[i] = f;
