@@ -264,6 +264,20 @@ describe('news and press-release kinds', () => {
     expect(kinds(doc)[6]).toBe('byline');
   });
 
+  it('reads a described picture as a caption, a timestamp as a byline, contact lines and a row of links as other', () => {
+    const doc = run(
+      [
+        'Photo: A Sudanese refugee woman carries water near the border crossing at Adre. © UNHCR/Ying Hu',
+        'Published 6:45 p.m. ET Oct. 14, 2024',
+        'Media Contact: Dana Kowalski, press@northwind.com',
+        'In Geneva, Olga Mur, +41 79 200 76 17',
+        'Unsubscribe | Update preferences | View in browser',
+        'posted underneath against',
+      ].join('\n\n'),
+    );
+    expect(kinds(doc)).toEqual(['caption', 'byline', 'other', 'other', 'other', 'caption']);
+  });
+
   it('reads the turns of a transcript as paragraphs and a stage direction as other', () => {
     const doc = run('Panel on health financing\n\nMODERATOR: Welcome back.\n\nDR. ALAKIJA: By pooling procurement we cut prices.\n\nQ: What happened next?\n\n[APPLAUSE]');
     expect(kinds(doc)).toEqual(['heading', 'paragraph', 'paragraph', 'paragraph', 'other']);

@@ -233,6 +233,27 @@ describe('organisations, places, events', () => {
     ]);
   });
 
+  it('reads libraries, jails, arenas, exchanges, newspapers and tournaments by their last word, and "Jr." in a name', () => {
+    const es = named(
+      'Thomas R. Whitfield Jr. spoke at the Lincoln Library, near Rod Laver Arena, along Jefferson Street and North Grand Avenue. ' +
+        'Whitfield listed shares on the London Stock Exchange, said the Springfield Ledger. The University of Oxford and Harvard University joined. ' +
+        'The Harlan County District Court on Nov. 2 heard the case at 2:00 p.m. Pacific Time.',
+    );
+    expect(es.map((e) => [e.type, e.name])).toEqual([
+      ['PERSON', 'Thomas R. Whitfield Jr.'],
+      ['ORG', 'Lincoln Library'],
+      ['LOC', 'Rod Laver Arena'],
+      ['LOC', 'Jefferson Street'],
+      ['LOC', 'North Grand Avenue'],
+      ['ORG', 'London Stock Exchange'],
+      ['ORG', 'Springfield Ledger'],
+      ['ORG', 'University of Oxford'],
+      ['ORG', 'Harvard University'],
+      ['ORG', 'Harlan County District Court'],
+    ]);
+    expect(texts(es[0])).toEqual(['Thomas R. Whitfield Jr.', 'Whitfield']);
+  });
+
   it('tells a given name that is also a place, before a surname, from the place', () => {
     const es = named('Chad Smith said refugees fled to Chad.');
     expect(es.map((e) => [e.type, e.name])).toEqual([
@@ -305,6 +326,11 @@ describe('dates and numbers', () => {
       ['MONEY', '$40,000'],
     ]);
     expectExactOffsets(text, es);
+  });
+
+  it('reads "$1.65B", pence and "Q2 FY2025"', () => {
+    const es = entitiesOfText('EBITDA rose to $1.65B in Q2 FY2025; shares rose to 512p and the dividend is 4.8p.', kb);
+    expect(es.filter((e) => e.type === 'MONEY' || e.type === 'DATE').map((e) => e.name)).toEqual(['$1.65B', 'Q2 FY2025', '512p', '4.8p']);
   });
 
   it('resolves the common date forms', () => {

@@ -102,6 +102,11 @@ const TIMESTAMP = /^\[?\(?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?\)?\]?(?:\s*(?
 const URL = /^<?(?:https?:\/\/|ftp:\/\/|www\.)\S+$/iu;
 const EMAIL = /^<?[^\s@<>]+@[^\s@<>]+\.[^\s@<>.]+>?$/u;
 
+const PICTURE_LABEL = /^\(?(?:photo(?:graph)?|image|picture|caption|photo caption)\s*:/iu;
+const STAMP = /^(?:Published|Updated|Posted|Dated|Date|Last updated|First published)\b:?\s+(?:on\s+|at\s+)?[\p{N}\p{Lu}]/u;
+/** a line that is a contact: an e-mail address or a phone number in a few words */
+const CONTACT = /[^\s@<>]+@[^\s@<>]+\.\p{L}{2,}|\+\d[\d ().-]{7,18}\d|(?:\(\d{2,4}\) ?|\d{2,4}[ .-])\d{3,4}[ .-]\d{3,4}/u;
+
 /** a speaker's label in capitals (or Q/A) before what they said */
 const SPEAKER_TURN = /^(?:(?:DR|MR|MRS|MS|PROF|SEN|REP|GOV)\.? )?(?:\p{Lu}[\p{Lu}'’-]+(?: \p{Lu}[\p{Lu}'’-]+){0,3}|Q|A):\s+\S/u;
 const ABOUT = /^About\s+\p{Lu}[^.!?]*(?:\b(?:Inc|Corp|Ltd|Co|S\.A|N\.V|plc)\.?)?$/u;
@@ -129,6 +134,11 @@ function isOther(line: string): boolean {
   if (urlsOnly(line)) return true;
   if (/^(?:#[\p{L}\p{N}_]+\s*)+$/u.test(line)) return true; // a row of hashtags
   if (/^[[(][\p{Lu}\p{N} .'’-]{2,40}[\])]$/u.test(line)) return true; // a stage direction: "[APPLAUSE]", "(END OF TRANSCRIPT)"
+  // "Media Contact: Dana Kowalski, press@northwind.com", "In Geneva, Olga Mur, +41 79 200 76 17"
+  if (line.length <= 160 && !/[.!?]$/u.test(line) && CONTACT.test(line) && words(line).length <= 16) return true;
+  // "Unsubscribe | Update preferences | View in browser": a row of links
+  const cells = line.split('|');
+  if (cells.length >= 3 && cells.every((c) => c.trim() !== '' && words(c).length <= 4)) return true;
   return false;
 }
 
@@ -350,6 +360,16 @@ export function classifySegments(texts: readonly string[], context: ClassifyCont
     // "About Acme Robotics, Inc.": the heading of a press release's boilerplate
     if (ABOUT.test(line) && words(line).length <= 8) {
       kinds[i] = 'heading';
+      continue;
+    }
+    // "Photo: A refugee carries water near Adre. © UNHCR/Ying Hu": a described picture, credit and all
+    if (PICTURE_LABEL.test(line) && words(line).length > 8) {
+      kinds[i] = 'caption';
+      continue;
+    }
+    // "Published 6:45 p.m. ET Oct. 14, 2024", "Dated: March 3, 2025"
+    if (line.length <= 80 && STAMP.test(line)) {
+      kinds[i] = 'byline';
       continue;
     }
     if (line.length <= 200 && (BY_NAME.test(line) || CREDIT.test(line) || DASH_ATTRIBUTION.test(line) || DATE_ONLY.test(line) || placeAndDate(line) || (line.length <= 120 && DATELINE.test(line) && !/[.!?]$/u.test(line)))) {

@@ -154,7 +154,7 @@ const set = (s: string) => new Set(s.split(/\s*,\s*/).filter(Boolean));
 /** Legal forms that end a company's name: "Apple Inc.", "Siemens AG", "Nestlé S.A." */
 const LEGAL_FORMS = set('inc,inc.,incorporated,corp,corp.,ltd,ltd.,limited,llc,llp,lp,plc,gmbh,ag,kgaa,se,sa,s.a.,nv,n.v.,b.v.,s.p.a.,spa,srl,ab,asa,oyj,co.,holdings,pty');
 const ORG_HEADS = set(
-  'council,councils,organization,organisation,organizations,organisations,agency,bank,fund,programme,program,union,assembly,court,commission,ministry,department,office,institute,institution,university,college,school,foundation,association,federation,committee,group,coalition,alliance,network,forum,panel,board,authority,secretariat,service,corporation,company,party,parliament,congress,senate,tribunal,society,centre,center,partnership,facility,division,bureau,unit,airways,airlines,trust,mission,league,club,academy,observatory,movement,front,army,police,force,forces,agencies,church,hospital,times,post,news,press,administration,centers,centres',
+  'council,councils,organization,organisation,organizations,organisations,agency,bank,fund,programme,program,union,assembly,court,commission,ministry,department,office,institute,institution,university,college,school,foundation,association,federation,committee,group,coalition,alliance,network,forum,panel,board,authority,secretariat,service,corporation,company,party,parliament,congress,senate,tribunal,society,centre,center,partnership,facility,division,bureau,unit,airways,airlines,trust,mission,league,club,academy,observatory,movement,front,army,police,force,forces,agencies,church,hospital,times,post,news,press,administration,centers,centres,library,jail,prison,exchange,courthouse,ledger,gazette,herald,tribune,chronicle,telegraph,extension',
 );
 /**
  * The last word of many a company's name: "Northwind Technologies", "Siemens Energy". Only
@@ -168,12 +168,12 @@ const isLegalForm = (token: string) => LEGAL_FORMS.has(token) || LEGAL_FORMS.has
 /** what may follow a company's short name in its full name: "Inc.", "Corporation", "Group" */
 const isCompanyEnd = (token: string) => isLegalForm(token) || token === 'corporation' || token === 'company' || token === 'group';
 const EVENT_HEADS = set(
-  'summit,conference,day,week,games,olympics,olympiad,cup,championship,championships,war,revolution,festival,session,expo,decade,meeting,marathon,massacre,genocide,uprising,earthquake,tsunami,symposium,fair',
+  'summit,conference,day,week,games,olympics,olympiad,cup,championship,championships,war,revolution,festival,session,expo,decade,meeting,marathon,massacre,genocide,uprising,earthquake,tsunami,symposium,fair,prix,finals',
 );
 const LOC_PREFIX = set('lake,mount,mt.,cape,isle,river,port,fort,lac');
 const EVENT_PREFIX = set('hurricane,cyclone,typhoon,storm,operation,battle,siege');
 const LOC_HEADS = set(
-  'ocean,sea,river,lake,mountains,mountain,island,islands,isles,peninsula,gulf,bay,strait,straits,canal,desert,valley,coast,basin,region,district,province,county,delta,plateau,highlands,archipelago,city,town,village,square,street,avenue,park,airport',
+  'ocean,sea,river,lake,mountains,mountain,island,islands,isles,peninsula,gulf,bay,strait,straits,canal,desert,valley,coast,basin,region,district,province,county,delta,plateau,highlands,archipelago,city,town,village,square,street,avenue,park,airport,boulevard,road,arena,stadium,garden,gardens',
 );
 /** "Republic of Cuba": a mention of the place after "of" */
 /** names of documents and plans: "Paris Agreement" is no mention of Paris */
@@ -187,6 +187,9 @@ const CONNECTORS = set('of,for,on,and,the,de,del,della,da,das,do,dos,di,du,des,l
 const PREPS = set('of,for,on');
 /** Longest capitalised chunk analysed as one (see DocReader.boundedChunk). */
 const MAX_CHUNK = 32;
+/** after a surname: "Thomas R. Whitfield Jr.", "John F. Kennedy III" */
+const NAME_SUFFIXES = set('Jr.,Jr,Sr.,Sr,II,III,IV');
+const SUFFIX_TOKENS = set('jr,sr,ii,iii,iv');
 const NAME_PARTICLES = set('de,del,della,da,das,do,dos,di,du,des,la,van,von,der,den,ten,ter,bin,ibn,al,el,y');
 const MONTHS_DAYS = set(
   'january,february,march,april,may,june,july,august,september,october,november,december,jan,feb,mar,apr,jun,jul,aug,sep,sept,oct,nov,dec,monday,tuesday,wednesday,thursday,friday,saturday,sunday',
@@ -434,7 +437,7 @@ class DocReader {
   private isNameTok(i: number): boolean {
     const v = this.v[i]!;
     if (!CAP.test(v) || this.type[i] === 'punctuation') return false;
-    if (MONTHS_DAYS.has(this.lower[i]!) || HEADLINE_VERBS.has(this.lower[i]!) || this.skip.has(i)) return false;
+    if (MONTHS_DAYS.has(this.lower[i]!.replace(/\.$/, '')) || HEADLINE_VERBS.has(this.lower[i]!) || this.skip.has(i)) return false;
     if (v.length === 1 && this.pos[i] === 'PRON') return false; // "I"
     return true;
   }
@@ -521,6 +524,14 @@ class DocReader {
   private surnameAt(i: number): boolean {
     const w = this.lower[i]!;
     return /^\p{Lu}\p{Ll}/u.test(this.v[i]!) && !ORG_HEADS.has(w) && !LOC_HEADS.has(w) && !EVENT_HEADS.has(w) && !DOC_HEADS.has(w) && !this.kbMatch(i, i) && !NOT_NAME_WORDS.has(w);
+  }
+
+  /**
+   * "University of Oxford and Harvard University": a named body before the "and" and another
+   * after it, each with its own head word ("Department of Health and Human Services" has one).
+   */
+  private twoBodies(s: number, e: number, andAt: number, headIdx: number): boolean {
+    return headIdx < andAt && ORG_HEADS.has(this.lower[headIdx]!) && ORG_HEADS.has(this.lower[e]!) && e > andAt + 1 && this.kbMatch(s, e) === undefined;
   }
 
   /** Every word of a chunk before its head is an ordinary word (or a connector): "Debt Solutions". */
@@ -702,7 +713,7 @@ class DocReader {
     // before it ends the first one)
     // ("Goldman Sachs & Co. LLC": an "& Co." is part of the name)
     const formsOnlyAfter = andAt !== undefined && words.some((i) => i > andAt) && words.every((i) => i <= andAt || isLegalForm(this.lower[i]!));
-    const splitAnd = andAt !== undefined && !formsOnlyAfter && (this.kbMatch(s, andAt - 1) !== undefined || this.lower[andAt + 1] === 'the' || ORG_HEADS.has(this.lower[andAt - 1] ?? '') || (firstPrep !== undefined && andAt > firstPrep && !ORG_HEADS.has(head) && !EVENT_HEADS.has(head)));
+    const splitAnd = andAt !== undefined && !formsOnlyAfter && (this.kbMatch(s, andAt - 1) !== undefined || this.lower[andAt + 1] === 'the' || ORG_HEADS.has(this.lower[andAt - 1] ?? '') || LOC_HEADS.has(this.lower[andAt - 1] ?? '') || this.twoBodies(s, e, andAt, headIdx) || (firstPrep !== undefined && andAt > firstPrep && !ORG_HEADS.has(head) && !EVENT_HEADS.has(head)));
     if (splitAnd && andAt !== undefined) {
       this.analyze(s, andAt - 1, title, partial);
       this.analyze(andAt + 1, e, null, partial);
@@ -786,7 +797,7 @@ class DocReader {
     for (let i = s; i <= e; i++) if (this.type[i] !== 'punctuation' || INITIAL.test(this.v[i]!)) words.push(i);
     if (title) return void this.emit('PERSON', s, e, this.nameText(s, e), undefined, title.start);
     if (this.placeNoun(s, e)) return;
-    const nameWords = words.filter((i) => !NAME_PARTICLES.has(this.v[i]!) && !INITIAL.test(this.v[i]!));
+    const nameWords = words.filter((i) => !NAME_PARTICLES.has(this.v[i]!) && !INITIAL.test(this.v[i]!) && !NAME_SUFFIXES.has(this.v[i]!));
     const shapeOk = nameWords.every((i) => /^\p{Lu}(?:['’]\p{Lu})?[\p{Ll}'’\-\p{M}]+$/u.test(this.v[i]!) && !NOT_NAME_WORDS.has(this.lower[i]!) && !ORG_HEADS.has(this.lower[i]!) && !EVENT_HEADS.has(this.lower[i]!));
     if (!shapeOk || nameWords.length < 2 || nameWords.length > 4) {
       for (const i of nameWords) this.bare.push({ text: this.v[i]!, start: this.start[i]!, end: this.end[i]! });
@@ -991,7 +1002,8 @@ function buildEntities(r: DocReader): Entity[] {
     const key = keyOf(m);
     let g = groups.get(key);
     if (!g) {
-      g = { type: m.type, kb: m.kb, names: [], mentions: [], tokens: key.slice(key.indexOf(':') + 1).split(' ') };
+      // (a person's "Jr." or "III" is no surname: "Whitfield" is Thomas R. Whitfield Jr.)
+      g = { type: m.type, kb: m.kb, names: [], mentions: [], tokens: key.slice(key.indexOf(':') + 1).split(' ').filter((t) => m.type !== 'PERSON' || !SUFFIX_TOKENS.has(t)) };
       if (m.kb) g.tokens = normName(m.kb.name).split(' ');
       groups.set(key, g);
     }
@@ -1115,7 +1127,7 @@ const PHONE = /(?<![\w+])(?:\+\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]
 const MONTH_DAY = new RegExp(`\\b${MONTH_ABBR} \\d{1,2}(?:st|nd|rd|th)?\\b(?![,.]? ?\\d)(?!:)`, 'g');
 /** Quarters, halves and fiscal years: "Q3 2024", "H1 2025", "FY2024", "fiscal 2025", "the 2023-24 school year", "the 2040s" */
 const PERIOD =
-  /\b(?:(?:Q[1-4]|H[12]|FY) ?(?:19|20)\d{2}(?:[-–/]\d{2,4})?|fiscal (?:year )?(?:19|20)\d{2}(?:[-–/]\d{2,4})?|(?:19|20)\d{2}[-–/](?:\d{2}|(?:19|20)\d{2})(?= (?:school |academic |financial |fiscal |budget |crop |growing )?(?:year|season)\b)|(?:1[5-9]|20)\d0s)\b/g;
+  /\b(?:(?:(?:Q[1-4]|H[12]) (?=FY))?(?:Q[1-4]|H[12]|FY) ?(?:19|20)\d{2}(?:[-–/]\d{2,4})?|fiscal (?:year )?(?:19|20)\d{2}(?:[-–/]\d{2,4})?|(?:19|20)\d{2}[-–/](?:\d{2}|(?:19|20)\d{2})(?= (?:school |academic |financial |fiscal |budget |crop |growing )?(?:year|season)\b)|(?:1[5-9]|20)\d0s)\b/g;
 /** "a 60-day state of emergency": wink-nlp gives the number and the unit apart */
 const HYPHEN_DURATION = /\b\d+(?:\.\d+)?-(?:second|minute|hour|day|week|month|year|decade)s?\b(?!-old)/g;
 /** "0842 GMT", "15.32 BST": a clock time with its zone */
@@ -1167,10 +1179,12 @@ function numericEntities(r: DocReader, named: Entity[]): Entity[] {
       if (cur) x = { ...x, type: 'MONEY', start: x.start - cur[0].length };
       const after = CURRENCY_AFTER.exec(r.text.slice(x.end, x.end + 12));
       if (after) x = { ...x, type: 'MONEY', end: x.end + after[0].length };
+      // "512p", "4.8p per share": pence
+      else if (/^p\b/.test(r.text.slice(x.end, x.end + 2)) && /^\d/.test(r.text.slice(x.start, x.end))) x = { ...x, type: 'MONEY', end: x.end + 1 };
     }
     // "£3.2bn", "$310m": wink-nlp ends the amount before the short scale word
     if (x.type === 'MONEY') {
-      const scale = /^(?:bn|mn|m|tn|trn|k)\b/.exec(r.text.slice(x.end, x.end + 4));
+      const scale = /^(?:bn|mn|m|tn|trn|k|B|M|K|T)\b/.exec(r.text.slice(x.end, x.end + 4));
       if (scale) x = { ...x, end: x.end + scale[0].length };
     }
     if (overlaps(x.start, x.end)) continue;
