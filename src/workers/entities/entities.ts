@@ -713,7 +713,7 @@ class DocReader {
     // before it ends the first one)
     // ("Goldman Sachs & Co. LLC": an "& Co." is part of the name)
     const formsOnlyAfter = andAt !== undefined && words.some((i) => i > andAt) && words.every((i) => i <= andAt || isLegalForm(this.lower[i]!));
-    const splitAnd = andAt !== undefined && !formsOnlyAfter && (this.kbMatch(s, andAt - 1) !== undefined || this.lower[andAt + 1] === 'the' || ORG_HEADS.has(this.lower[andAt - 1] ?? '') || LOC_HEADS.has(this.lower[andAt - 1] ?? '') || this.twoBodies(s, e, andAt, headIdx) || (firstPrep !== undefined && andAt > firstPrep && !ORG_HEADS.has(head) && !EVENT_HEADS.has(head)));
+    const splitAnd = andAt !== undefined && !formsOnlyAfter && (this.kbMatch(s, andAt - 1) !== undefined || this.lower[andAt + 1] === 'the' || ORG_HEADS.has(this.lower[andAt - 1] ?? '') || LOC_HEADS.has(this.lower[andAt - 1] ?? '') || this.twoBodies(s, e, andAt, headIdx) || this.kbMatch(andAt + 1, e) !== undefined || (firstPrep !== undefined && andAt > firstPrep && !ORG_HEADS.has(head) && !EVENT_HEADS.has(head)));
     if (splitAnd && andAt !== undefined) {
       this.analyze(s, andAt - 1, title, partial);
       this.analyze(andAt + 1, e, null, partial);
@@ -797,6 +797,8 @@ class DocReader {
     for (let i = s; i <= e; i++) if (this.type[i] !== 'punctuation' || INITIAL.test(this.v[i]!)) words.push(i);
     if (title) return void this.emit('PERSON', s, e, this.nameText(s, e), undefined, title.start);
     if (this.placeNoun(s, e)) return;
+    // "Santa Clara, California", "Camana, Peru": a name, a comma, then a known state or country
+    if (!partial && this.v[e + 1] === ',' && !this.kb.givenNames.has(normName(this.v[s]!)) && this.placeAfterComma(e + 2)) return void this.emit('LOC', s, e, this.nameText(s, e));
     const nameWords = words.filter((i) => !NAME_PARTICLES.has(this.v[i]!) && !INITIAL.test(this.v[i]!) && !NAME_SUFFIXES.has(this.v[i]!));
     const shapeOk = nameWords.every((i) => /^\p{Lu}(?:['’]\p{Lu})?[\p{Ll}'’\-\p{M}]+$/u.test(this.v[i]!) && !NOT_NAME_WORDS.has(this.lower[i]!) && !ORG_HEADS.has(this.lower[i]!) && !EVENT_HEADS.has(this.lower[i]!));
     if (!shapeOk || nameWords.length < 2 || nameWords.length > 4) {
@@ -817,6 +819,15 @@ class DocReader {
     const ordinaryLast = nameWords.length === 2 && !given && (/(?:[^s]s|ing)$/.test(last) || PLACE_WORDS.has(last)) && isCommonWord(last);
     if (!partial && (given || unknown) && !ordinaryLast) return void this.emit('PERSON', s, e, this.nameText(s, e));
     for (const i of nameWords) this.bare.push({ text: this.v[i]!, start: this.start[i]!, end: this.end[i]! });
+  }
+
+  /** A known place (a country, a state) starts at token i: "California", "New Mexico", "Peru". */
+  private placeAfterComma(i: number): boolean {
+    if (i >= this.v.length || !this.isNameTok(i) || !this.noBreak(i)) return false;
+    let j = i;
+    while (j + 1 < this.v.length && j - i < 3 && this.isNameTok(j + 1) && this.noBreak(j + 1)) j++;
+    for (let k = j; k >= i; k--) if (this.kbMatch(i, k)?.type === 'LOC') return true;
+    return false;
   }
 
   /** "Arua district", "Imvepi refugee settlement": an unknown name before a place noun. */
