@@ -106,7 +106,7 @@ export function cleanText(rawText: string, path = ''): { text: string; flags: st
     if (md.removed) flags.push('markdown-removed');
     for (const [k, kind] of md.kindHints) hints.set(k, kind);
   }
-  const lists = stripListMarkers(text);
+  const lists = stripListMarkers(text, new Set([...hints].filter(([, kind]) => kind === 'heading').map(([k]) => k)));
   text = lists.text;
   for (const [k, kind] of lists.kindHints) hints.set(k, kind);
 

@@ -138,16 +138,38 @@ type HtmlKind = 'heading' | 'caption' | 'paragraph';
 /**
  * Containers of a web page's chrome rather than its text. Dropped only in a whole page (one with
  * <html> or <body>): in text with a few tags left in, an element is kept whatever its name.
+ * (No <form>: ASP.NET pages wrap everything in one; a newsletter form is caught by its class.)
  */
-const PAGE_CHROME = new Set(['nav', 'aside', 'footer', 'form', 'button', 'select', 'dialog', 'menu']);
-/** class or id of an element that holds chrome: "cookie-banner", "share-bar", "related_stories" */
-const CHROME_ATTR =
-  /\b(?:class|id)\s*=\s*["']?[^"'>]*?(?<![\p{L}\p{N}])(?:cookies?|consent|gdpr|share|sharing|social|related|newsletter|subscribe|subscription|promo|advert|adverts|ads|sponsored|breadcrumbs?|navbar|nav|menu|sidebar|comments?|footer|masthead|popup|modal|paywall|skip-link|more-stories|most-read|most-popular|read-more|recommended|trending|tags|topics|logo|kicker)(?![\p{L}\p{N}])/iu;
+const PAGE_CHROME = new Set(['nav', 'aside', 'footer', 'button', 'select', 'dialog', 'menu']);
+/** Never dropped for their class or id: they hold the page itself ("<body class='content-sidebar'>"). */
+const STRUCTURE = new Set(['html', 'body', 'main', 'article', 'form']);
+/** words of a class or id that name chrome: "cookie-banner", "share-bar", "site-footer", "related_stories" */
+const CHROME_WORDS = new Set(
+  'cookie,cookies,consent,gdpr,share,sharing,social,related,newsletter,subscribe,subscription,promo,advert,adverts,ads,sponsored,breadcrumb,breadcrumbs,navbar,nav,menu,sidebar,comments,comment,footer,masthead,popup,modal,paywall,skip,recommended,trending,popular,tags,topics,logo,kicker,taboola,outbrain'.split(','),
+);
+/** words that make a class a state or a layout, not a container: "comments-open", "has-sidebar", "ads-enabled" */
+const STATE_WORDS = new Set('has,with,is,no,not,open,closed,enabled,disabled,hidden,visible,active,show,hide,layout,content'.split(','));
+const CLASS_OR_ID = /\b(?:class|id)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))/gi;
+
+/** A class or id token of chrome: its first or last word is a chrome word and none is a state word. */
+function chromeToken(token: string): boolean {
+  const parts = token.toLowerCase().split(/[-_]+/).filter(Boolean);
+  if (parts.length === 0 || parts.some((p) => STATE_WORDS.has(p))) return false;
+  return CHROME_WORDS.has(parts[0]!) || CHROME_WORDS.has(parts[parts.length - 1]!) || /^(?:more-stories|most-read|most-popular|read-more)$/.test(token.toLowerCase());
+}
+
+function hasChromeAttr(attrs: string): boolean {
+  if (!/class|id/i.test(attrs)) return false;
+  for (const m of attrs.matchAll(CLASS_OR_ID)) {
+    for (const token of (m[1] ?? m[2] ?? m[3] ?? '').split(/\s+/)) if (chromeToken(token)) return true;
+  }
+  return false;
+}
 const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'param', 'source', 'track', 'wbr']);
 
 /** End of the element whose start tag ends at `from` (nested elements of the same name counted), or -1. */
 function elementEnd(text: string, name: string, from: number): number {
-  const re = new RegExp(`<(/?)${name}(?=[\\s/>])[^>]*>`, 'gi');
+  const re = new RegExp(`<(/?)${name}(?=[\\s/>])[^<>]*>`, 'gi');
   re.lastIndex = from;
   let depth = 1;
   for (let m = re.exec(text); m; m = re.exec(text)) {
@@ -186,6 +208,8 @@ export function stripHtml(input: string): HtmlResult {
   const page = /<(?:html|body)[\s>]/i.test(input);
   // A page's <title> repeats its <h1> (with the site's name): only a page without one keeps it.
   const dropTitle = page && /<h1[\s>]/i.test(input);
+  /** names of chrome elements found without their end tag */
+  const unclosed = new Set<string>();
   /** start of the text of each open hinted element (h1-h6, figcaption) in `out` */
   const hinted: { name: string; at: number }[] = [];
   let out = '';
@@ -235,9 +259,20 @@ export function stripHtml(input: string): HtmlResult {
           const close = findClose(input, tag.name, tag.end);
           if (close) skipTo = close.end;
           else absent.add(`</${tag.name}`);
-        } else if (page && !tag.closing && !VOID.has(tag.name) && !tag.attrs.trimEnd().endsWith('/') && (PAGE_CHROME.has(tag.name) || CHROME_ATTR.test(tag.attrs))) {
+        } else if (
+          page &&
+          !tag.closing &&
+          !VOID.has(tag.name) &&
+          !STRUCTURE.has(tag.name) &&
+          !unclosed.has(tag.name) &&
+          !tag.attrs.trimEnd().endsWith('/') &&
+          (PAGE_CHROME.has(tag.name) || hasChromeAttr(tag.attrs))
+        ) {
           const end = elementEnd(input, tag.name, tag.end);
-          if (end !== -1) {
+          // An element with no end is kept, and so are later ones of its name (each would scan to
+          // the end of the page again); one that holds the page's <h1> is no chrome either.
+          if (end === -1) unclosed.add(tag.name);
+          else if (!/<h1[\s>]/i.test(input.slice(tag.end, end))) {
             skipTo = end;
             boilerplateRemoved = true;
           }
@@ -245,8 +280,10 @@ export function stripHtml(input: string): HtmlResult {
           // the element's text starts after this tag's replacement is copied to `out` below
           if (!tag.closing) hinted.push({ name: tag.name, at: out.length + (i - last) + replacement.length });
           else {
+            // (the nearest few only: a page of thousands of unclosed <li> must not be searched through)
             let open = hinted.length - 1;
-            while (open >= 0 && hinted[open]!.name !== tag.name) open--;
+            while (open >= 0 && open >= hinted.length - 8 && hinted[open]!.name !== tag.name) open--;
+            if (open < hinted.length - 8) open = -1;
             if (open !== -1) {
               const key = hintKey(decodeHTMLStrict(out.slice(hinted[open]!.at) + input.slice(last, i)));
               if (key) kindHints.set(key, HINTED[tag.name]!);

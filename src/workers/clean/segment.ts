@@ -105,7 +105,9 @@ const EMAIL = /^<?[^\s@<>]+@[^\s@<>]+\.[^\s@<>.]+>?$/u;
 const PICTURE_LABEL = /^\(?(?:photo(?:graph)?|image|picture|caption|photo caption)\s*:/iu;
 const STAMP = /^(?:Published|Updated|Posted|Dated|Date|Last updated|First published)\b:?\s+(?:on\s+|at\s+)?[\p{N}\p{Lu}]/u;
 /** a line that is a contact: an e-mail address or a phone number in a few words */
-const CONTACT = /[^\s@<>]+@[^\s@<>]+\.\p{L}{2,}|\+\d[\d ().-]{7,18}\d|(?:\(\d{2,4}\) ?|\d{2,4}[ .-])\d{3,4}[ .-]\d{3,4}/u;
+// (phone numbers: an international prefix, or the North American shapes "(617) 555-0100",
+// "617-555-0100"; looser shapes took "Budget 2024-2025 1500 new jobs" for one)
+const CONTACT = /[^\s@<>]+@[^\s@<>]+\.\p{L}{2,}|\+\d[\d ().-]{7,18}\d|\(\d{3}\) ?\d{3}[ .-]\d{4}\b|\b\d{3}([.-])\d{3}\1\d{4}\b/u;
 
 /** a speaker's label in capitals (or Q/A) before what they said */
 const SPEAKER_TURN = /^(?:(?:DR|MR|MRS|MS|PROF|SEN|REP|GOV)\.? )?(?:\p{Lu}[\p{Lu}'’-]+(?: \p{Lu}[\p{Lu}'’-]+){0,3}|Q|A):\s+\S/u;
@@ -116,7 +118,9 @@ function placeAndDate(line: string): boolean {
   if (line.length > 100) return false;
   for (let at = line.indexOf(', '); at !== -1; at = line.indexOf(', ', at + 2)) {
     const head = line.slice(0, at);
-    if (DATE_ONLY.test(line.slice(at + 2)) && /^\p{Lu}/u.test(head) && !/[.!?;:]/u.test(head) && words(head).length <= 8) return true;
+    // (a place is capitalised: "He was born in Lima, 12 November 1950" is a sentence)
+    const ws = words(head);
+    if (DATE_ONLY.test(line.slice(at + 2)) && ws.length <= 8 && !/[.!?;:]/u.test(head) && ws.every((w) => /^[\p{Lu}\p{N}]/u.test(w) || MINOR.has(w.toLowerCase()))) return true;
   }
   return false;
 }
@@ -297,7 +301,8 @@ function shortLineKind(f: Features, english: boolean): SegmentKind | null {
   }
   if (english && sentenceCaption(f)) return 'caption';
   // "Media Contact:", "Key Facts:": a short label in title case
-  if (f.terminal === ':' && n <= 6 && titleCased(f)) return 'heading';
+  // (not a salutation: "Mr. President, Excellencies, Ladies and Gentlemen:")
+  if (f.terminal === ':' && n <= 4 && !f.text.includes(',') && titleCased(f)) return 'heading';
   return null;
 }
 

@@ -165,6 +165,8 @@ const COMPANY_HEADS = set(
 );
 for (const f of [...LEGAL_FORMS, ...COMPANY_HEADS]) ORG_HEADS.add(f);
 const isLegalForm = (token: string) => LEGAL_FORMS.has(token) || LEGAL_FORMS.has(`${token}.`);
+/** legal forms that follow a comma ("Acme Robotics, Inc."): not "SE" or "SA" ("Africa, SE Asia", "Adelaide, SA") */
+const COMMA_FORMS = set('inc,incorporated,ltd,limited,llc,llp,l.p,corp,plc,gmbh,n.v,s.a,b.v,s.p.a');
 /** what may follow a company's short name in its full name: "Inc.", "Corporation", "Group" */
 const isCompanyEnd = (token: string) => isLegalForm(token) || token === 'corporation' || token === 'company' || token === 'group';
 const EVENT_HEADS = set(
@@ -402,9 +404,10 @@ class DocReader {
       }
     }
     for (const t of findTitles(this.lower)) this.title.set(t.start, { end: t.end, honorific: t.honorific });
+    // (after a capitalised name: "gigawatts (GW)" defines a unit, not an organisation; a match
+    // starts at a word's start, or a run of 100,000 capitals took 11 s)
+    for (const m of text.matchAll(/(?<![\p{L}\p{M}.'’-])\p{Lu}[\p{L}\p{M}.'’-]*\s+\(((?:\p{Lu}\.?){2,10})\)/gu)) this.defined.add(acronymKey(m[1]!));
     this.findDatelines();
-    // (after a capitalised name: "gigawatts (GW)" defines a unit, not an organisation)
-    for (const m of text.matchAll(/\p{Lu}[\p{L}\p{M}.'’-]*\s+\(((?:\p{Lu}\.?){2,10})\)/gu)) this.defined.add(acronymKey(m[1]!));
     const ents = doc.entities();
     const eSpans = ents.out(its.span as never) as unknown as [number, number][];
     const eTypes = ents.out(its.type as never) as unknown as string[];
@@ -427,11 +430,34 @@ class DocReader {
       while (e < n && /^\p{Lu}{2,}$/u.test(this.v[e]!) && (e === i || this.sp[e] === ' ')) e++;
       e--;
       if (e < i || !(this.v[e]!.length >= 3 || e > i)) continue;
-      const next = this.v[e + 1] ?? '';
-      if (next !== ',' && next !== '(' && !/^[-–—]+$/.test(next)) continue;
+      // not an organisation's acronym ("UNICEF, WFP and UNHCR said"), nor a word ("BREAKING —")
+      if (e === i && (this.defined.has(this.v[i]!) || (this.kb.byAcronym.get(this.v[i]!)?.type ?? 'LOC') !== 'LOC' || isCommonWord(this.lower[i]!))) continue;
+      if (!this.datelineAfter(e + 1)) continue;
+      const next = this.v[e + 1]!;
       this.datelines.set(i, e);
       if (next === ',' && DATELINE_ABBR.test(this.v[e + 2] ?? '') && !MONTHS_DAYS.has(this.lower[e + 2]!.replace(/\.$/, ''))) this.skip.add(e + 2);
     }
+  }
+
+  /**
+   * What follows a dateline's place at token k: a dash; a comma and a state abbreviation, a date
+   * or a dash soon after ("ALBANY, N.Y. —", "BOSTON, Oct. 24"); a bracket, then a dash after it
+   * ("WASHINGTON (Reuters) -"). "GUTERRES (through interpreter):" is no dateline.
+   */
+  private datelineAfter(k: number): boolean {
+    const isDash = (t: string | undefined) => t !== undefined && /^[-–—]+$/.test(t);
+    const next = this.v[k];
+    if (isDash(next)) return true;
+    if (next === ',') {
+      const w = this.v[k + 1] ?? '';
+      if (DATELINE_ABBR.test(w) || monthOf(w) !== undefined || /^\d/.test(w)) return true;
+      for (let j = k + 1; j <= k + 5 && j < this.v.length && !this.sp[j]!.includes('\n'); j++) if (isDash(this.v[j])) return true;
+      return false;
+    }
+    if (next === '(') {
+      for (let j = k + 1; j <= k + 5 && j < this.v.length; j++) if (this.v[j] === ')') return isDash(this.v[j + 1]);
+    }
+    return false;
   }
 
   private isNameTok(i: number): boolean {
@@ -472,7 +498,7 @@ class DocReader {
           continue;
         }
         // a legal form after a comma: "Acme Robotics, Inc."
-        if (v === ',' && j + 1 < n && this.sp[j + 1] === ' ' && /^\p{Lu}/u.test(this.v[j + 1]!) && isLegalForm(this.lower[j + 1]!)) {
+        if (v === ',' && j + 1 < n && this.sp[j + 1] === ' ' && /^\p{Lu}/u.test(this.v[j + 1]!) && COMMA_FORMS.has(this.lower[j + 1]!.replace(/\.$/, ''))) {
           e = j + 1;
           j += 2;
           continue;
@@ -540,8 +566,16 @@ class DocReader {
   }
 
   /** The text names s..e with a legal form after it somewhere: "Acme Robotics" of "Acme Robotics, Inc." */
+  private legalFormAfter = new Map<string, boolean>();
   private hasLegalFormAfter(s: number, e: number): boolean {
     const name = this.text.slice(this.start[s]!, this.end[e]!);
+    let known = this.legalFormAfter.get(name);
+    if (known === undefined) this.legalFormAfter.set(name, (known = this.scanLegalFormAfter(name)));
+    return known;
+  }
+
+  /** (once per name and document: the scan reads the whole text) */
+  private scanLegalFormAfter(name: string): boolean {
     let from = this.text.indexOf(name);
     while (from >= 0) {
       const after = /^,? (\p{Lu}[\p{L}.]*)/u.exec(this.text.slice(from + name.length, from + name.length + 16));
@@ -626,7 +660,7 @@ class DocReader {
 
   private trim(s: number, e: number): [number, number] {
     for (;;) {
-      while (s <= e && (CONNECTORS.has(this.v[s]!) || this.lower[s] === 'the' || this.v[s] === '-')) s++;
+      while (s <= e && (CONNECTORS.has(this.v[s]!) || this.lower[s] === 'the' || this.v[s] === '-' || this.v[s] === ',')) s++;
       // "This International Migrants Day", "Join the UN ...": determiners, pronouns and a
       // sentence-opening verb are not part of a name
       if (s < e && this.sentStart[s] && (LEAD_POS.has(this.pos[s]!) || LEAD_WORDS.has(this.lower[s]!)) && !this.kb.byAcronym.has(this.v[s]!) && isCommonWord(this.lower[s]!)) {
@@ -713,7 +747,7 @@ class DocReader {
     // before it ends the first one)
     // ("Goldman Sachs & Co. LLC": an "& Co." is part of the name)
     const formsOnlyAfter = andAt !== undefined && words.some((i) => i > andAt) && words.every((i) => i <= andAt || isLegalForm(this.lower[i]!));
-    const splitAnd = andAt !== undefined && !formsOnlyAfter && (this.kbMatch(s, andAt - 1) !== undefined || this.lower[andAt + 1] === 'the' || ORG_HEADS.has(this.lower[andAt - 1] ?? '') || LOC_HEADS.has(this.lower[andAt - 1] ?? '') || this.twoBodies(s, e, andAt, headIdx) || this.kbMatch(andAt + 1, e) !== undefined || (firstPrep !== undefined && andAt > firstPrep && !ORG_HEADS.has(head) && !EVENT_HEADS.has(head)));
+    const splitAnd = andAt !== undefined && !formsOnlyAfter && (this.kbMatch(s, andAt - 1) !== undefined || this.lower[andAt + 1] === 'the' || (ORG_HEADS.has(this.lower[andAt - 1] ?? '') && !(COMPANY_HEADS.has(this.lower[andAt - 1] ?? '') && firstPrep !== undefined && firstPrep < andAt)) || LOC_HEADS.has(this.lower[andAt - 1] ?? '') || this.twoBodies(s, e, andAt, headIdx) || this.kbMatch(andAt + 1, e) !== undefined || (firstPrep !== undefined && andAt > firstPrep && !ORG_HEADS.has(head) && !EVENT_HEADS.has(head)));
     if (splitAnd && andAt !== undefined) {
       this.analyze(s, andAt - 1, title, partial);
       this.analyze(andAt + 1, e, null, partial);
@@ -816,7 +850,8 @@ class DocReader {
     // "Lumenfield Learning", "Getty Images", "Arbaat Dam": a name ending in an ordinary plural,
     // -ing word or building word is a company's or a place's, not a person's ("Trygve Lie" is one)
     const last = this.lower[nameWords[nameWords.length - 1]!]!;
-    const ordinaryLast = nameWords.length === 2 && !given && (/(?:[^s]s|ing)$/.test(last) || PLACE_WORDS.has(last)) && isCommonWord(last);
+    // (plurals of six letters or more: "Banks", "Parks" are surnames too)
+    const ordinaryLast = nameWords.length === 2 && !given && (/^.{4,}[^s]s$|ing$/.test(last) || PLACE_WORDS.has(last)) && isCommonWord(last);
     if (!partial && (given || unknown) && !ordinaryLast) return void this.emit('PERSON', s, e, this.nameText(s, e));
     for (const i of nameWords) this.bare.push({ text: this.v[i]!, start: this.start[i]!, end: this.end[i]! });
   }
@@ -866,7 +901,7 @@ class DocReader {
       // "THE", "AND", "RESPONSE", "FUNDING": a word in capitals (a heading, a shout)
       if (!defined && isCommonWord(lower) && !ACRONYM_NUM.test(v)) return;
       // "500 GW", "40 MB": a unit after a number
-      if (!defined && /\d$/.test(this.v[i - 1] ?? '') && this.sp[i] === ' ') return;
+      if (!defined && /\d$/.test(this.v[i - 1] ?? '') && !YEAR.test(this.v[i - 1] ?? '') && this.sp[i] === ' ') return;
       if (/^[A-Z]+s$/.test(v)) return;
       this.emit(ACRONYM_NUM.test(v) ? 'EVENT' : 'ORG', i, i, v);
       return;
@@ -1031,10 +1066,15 @@ function buildEntities(r: DocReader): Entity[] {
     if (targets.size === 1) mergeInto(g, [...targets][0]!);
   }
   // a company without its legal form: "Acme Robotics" is the "Acme Robotics, Inc." of the same text
+  const withForm = new Map<string, Group>(); // "acme robotics" -> the group of "Acme Robotics, Inc."
+  for (const o of byLength) {
+    const k = o.tokens.slice(0, -1).join(' ');
+    if (o.type === 'ORG' && o.tokens.length > 1 && isCompanyEnd(o.tokens.at(-1)!) && !withForm.has(k)) withForm.set(k, o);
+  }
   for (const g of byLength) {
     if (g.kb || g.type !== 'ORG' || g.merged) continue;
-    const full = byLength.find((o) => o.type === 'ORG' && o.tokens.length === g.tokens.length + 1 && isCompanyEnd(o.tokens.at(-1)!) && g.tokens.every((w, i) => o.tokens[i] === w));
-    if (full) mergeInto(g, root(full));
+    const full = withForm.get(g.tokens.join(' '));
+    if (full && full !== g) mergeInto(g, root(full));
   }
   // people: surname alone, misspellings, the same name with and without accents or middle names
   const people = byLength.filter((g) => g.type === 'PERSON' && !g.merged);
@@ -1153,11 +1193,21 @@ type Numeric = { type: string; start: number; end: number };
 /** wink-nlp's numeric entities, with full dates and phone numbers put together where it read them in pieces. */
 function numericSpans(r: DocReader): Numeric[] {
   const own: Numeric[] = [];
+  // characters already taken by a span of our own (a lookup per match, not a scan of the list:
+  // 40,000 "Q3 2024" made that quadratic)
+  let taken: Uint8Array | null = null;
+  const free = (start: number, end: number) => {
+    if (!taken) return true;
+    for (let k = start; k < end; k++) if (taken[k]) return false;
+    return true;
+  };
   const add = (type: string, re: RegExp, ok: (m: RegExpMatchArray) => boolean = () => true) => {
     for (const m of r.text.matchAll(re)) {
       const start = m.index!;
       const end = start + m[0].length;
-      if (ok(m) && !own.some((o) => o.start < end && start < o.end)) own.push({ type, start, end });
+      if (!ok(m) || !free(start, end)) continue;
+      own.push({ type, start, end });
+      (taken ??= new Uint8Array(r.text.length)).fill(1, start, end);
     }
   };
   add('DATE', FULL_DATE, (m) => isoDate(m[0]) !== undefined);
@@ -1165,13 +1215,11 @@ function numericSpans(r: DocReader): Numeric[] {
   add('DATE', PERIOD);
   add('DURATION', HYPHEN_DURATION);
   add('TIME', ZONED_TIME);
-  for (const m of r.text.matchAll(PHONE)) {
-    if (m[0].replace(/\D/g, '').length >= 9) own.push({ type: 'PHONE', start: m.index, end: m.index + m[0].length });
-  }
+  // nine digits or more, and not a row of years ("(2019) 2020-2021")
+  add('PHONE', PHONE, (m) => m[0].replace(/\D/g, '').length >= 9 && !(m[0].match(/\d+/g) ?? []).every((g) => YEAR.test(g)));
   const winks = r.numeric.filter((x) => !(x.type === 'DURATION' && BARE_UNIT.test(r.text.slice(x.start, x.end))));
   if (own.length === 0) return winks;
-  const hit = (x: Numeric) => own.some((o) => o.start < x.end && x.start < o.end);
-  return [...winks.filter((x) => !hit(x)), ...own].sort((a, b) => a.start - b.start);
+  return [...winks.filter((x) => free(x.start, x.end)), ...own].sort((a, b) => a.start - b.start);
 }
 
 function numericEntities(r: DocReader, named: Entity[]): Entity[] {
