@@ -196,7 +196,6 @@ const NAME_PARTICLES = set('de,del,della,da,das,do,dos,di,du,des,la,van,von,der,
 const MONTHS_DAYS = set(
   'january,february,march,april,may,june,july,august,september,october,november,december,jan,feb,mar,apr,jun,jul,aug,sep,sept,oct,nov,dec,monday,tuesday,wednesday,thursday,friday,saturday,sunday',
 );
-/** capitalised words that never make a person name */
 /**
  * Verbs of title-case headlines, never part of a name: "Hochul Announces $50 Million ...",
  * "Acme Robotics Reports Record Results", "Governor Newsom Signs Climate Bill".
@@ -210,6 +209,7 @@ const POSTNOMINALS = set('M.D.,MD,Ph.D.,PhD,MBA,MPH,RN,DDS,Esq.,OBE,CBE,MBE,KBE,
 const TIME_ZONES = set('ET,EST,EDT,CT,CST,CDT,MT,MST,MDT,PT,PST,PDT,GMT,UTC,BST,CET,CEST,EET,EEST,IST,JST,AEST,AEDT,HKT,SGT');
 /** A dateline's state or country abbreviation: "ALBANY, N.Y. —", "PALO ALTO, Calif. —" */
 const DATELINE_ABBR = /^(?:(?:\p{Lu}\.){2,}|\p{Lu}\p{Ll}{1,4}\.)$/u;
+/** capitalised words that never make a person name */
 const NOT_NAME_WORDS = set('day,week,year,years,month,morning,evening,north,south,east,west,northern,southern,eastern,western,central,international,national,global,world,new,happy,dear,welcome,thanks,thank');
 const LEAD_WORDS = set('this,that,these,those,our,my,his,her,their,its,your,we,a,an,many,several,some,all,most,few,other,both,each,every,such,any,no,more,fellow,dear,happy');
 const LEAD_POS = set('DET,PRON,VERB,AUX,ADV,ADP,SCONJ,CCONJ,INTJ,PART');
