@@ -287,6 +287,14 @@ describe('organisations, places, events', () => {
     ]);
   });
 
+  it('reads an unknown two-word name after "in"/"near" as a place, and a rare first name alone as its person', () => {
+    const es = named('Tedros Adhanom Ghebreyesus spoke near Old Trafford. Later, Tedros said more about the work in Environmental Matters.');
+    expect(es.map((e) => [e.type, e.name, texts(e)])).toEqual([
+      ['PERSON', 'Tedros Adhanom Ghebreyesus', ['Tedros Adhanom Ghebreyesus', 'Tedros']],
+      ['LOC', 'Old Trafford', ['Old Trafford']],
+    ]);
+  });
+
   it('tells a given name that is also a place, before a surname, from the place', () => {
     const es = named('Chad Smith said refugees fled to Chad.');
     expect(es.map((e) => [e.type, e.name])).toEqual([

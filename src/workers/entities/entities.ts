@@ -181,6 +181,8 @@ const LOC_HEADS = set(
 /** names of documents and plans: "Paris Agreement" is no mention of Paris */
 const DOC_HEADS = set('agreement,agreements,convention,treaty,act,protocol,declaration,charter,accord,accords,resolution,plan,agenda,compact,strategy,framework,pathway,report,goals,principles,law,constitution,covenant,statute,initiative,index,guidance,note,vision');
 const LOC_OF_HEADS = set('republic,state,kingdom,commonwealth,principality,sultanate,emirate,federation,government,people,island,islands,city');
+/** prepositions before a place rather than a person or a body ("at Acme", "from John Smith" are not) */
+const PLACE_PREPS = set('in,near,across,throughout,outside,inside,towards');
 /** the last word of a place's name that is no surname: "Arbaat Dam", "Vitality Stadium" */
 const PLACE_WORDS = set('dam,stadium,arena,bridge,station,mall,plaza,harbour,harbor,port,tower,palace,cathedral,mosque,temple,campus');
 /** lower-case nouns after an unknown capitalised name that make it a place: "Arua district" */
@@ -852,6 +854,8 @@ class DocReader {
     const last = this.lower[nameWords[nameWords.length - 1]!]!;
     // (plurals of six letters or more: "Banks", "Parks" are surnames too)
     const ordinaryLast = nameWords.length === 2 && !given && (/^.{4,}[^s]s$|ing$/.test(last) || PLACE_WORDS.has(last)) && isCommonWord(last);
+    // "in Baton Rouge", "near Old Trafford": an unknown two-word name after a place preposition
+    if (!partial && !given && unknown && nameWords.length === 2 && !this.sentStart[s] && PLACE_PREPS.has(this.lower[s - 1] ?? '')) return void this.emit('LOC', s, e, this.nameText(s, e));
     if (!partial && (given || unknown) && !ordinaryLast) return void this.emit('PERSON', s, e, this.nameText(s, e));
     for (const i of nameWords) this.bare.push({ text: this.v[i]!, start: this.start[i]!, end: this.end[i]! });
   }
@@ -1100,6 +1104,8 @@ function buildEntities(r: DocReader): Entity[] {
     // a company's short name: "Globex" after "Globex Corp."
     // ("Northgate" after "Northgate Energy Corporation")
     if (hits.length === 0) hits = live.filter((g) => g.type === 'ORG' && !g.kb && g.tokens.length >= 2 && g.tokens[0] === w && w.length > 2 && g.tokens.slice(1).every((t) => isCompanyEnd(t) || COMPANY_HEADS.has(t)));
+    // a first name that is no common one, alone: "Tedros" after "Tedros Adhanom Ghebreyesus"
+    if (hits.length === 0 && !r.kb.givenNames.has(w) && !isCommonWord(w)) hits = live.filter((g) => g.type === 'PERSON' && !g.kb && g.tokens.length >= 2 && g.tokens[0] === w);
     // a one-word place or body named again: "Albany" after the dateline "ALBANY, N.Y. —"
     if (hits.length === 0) hits = live.filter((g) => g.type !== 'PERSON' && !g.kb && g.tokens.length === 1 && g.tokens[0] === w);
     if (hits.length === 1) hits[0]!.mentions.push({ text: b.text, start: b.start, end: b.end });
