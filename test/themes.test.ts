@@ -171,6 +171,7 @@ const CASES: [string, string[], string[]][] = [
     [
       'Closing the gender gap in pay and ending violence against women are priorities.',
       'Women and girls must take part in every peace process as negotiators and mediators.',
+      'The new credit line is reserved for women farmers and rural women\'s associations.',
     ],
     [
       'A girl and her brother walked to the market.',
