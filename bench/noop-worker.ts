@@ -1,6 +1,7 @@
 // (e) One worker process of the no-op five-stage chain: the same queues, prefix, job options
-// and deterministic ids as the pipeline, workers that do nothing but hand the payload on,
-// padded to the size the real pipeline's payload has at that stage (ratios measured on (b)).
+// and deterministic ids as the pipeline, the same batches of documents per job, workers that
+// do nothing but hand the payloads on, each padded to the size the real pipeline's payload has
+// at that stage (ratios measured on (b)).
 import { Queue, Worker, type Job } from 'bullmq';
 import { connect } from '../src/shared/redis.js';
 import { defaultJobOptions, jobId, key, nextStage, queuePrefix, STAGES, type StageName } from '../src/shared/queues.js';
@@ -29,15 +30,17 @@ const workers = STAGES.map(
     new Worker(
       stage,
       async (job: Job) => {
-        const { ctx, payload } = job.data as { ctx: { run: string }; payload: Payload };
+        const { ctx, key: batch, docs } = job.data as { ctx: { run: string }; key: string; docs: Payload[] };
         const next = nextStage(stage);
         if (!next) {
-          await connection.incr(doneKey);
+          await connection.incrby(doneKey, docs.length);
           return;
         }
-        const want = Math.round((ratios[next] ?? 1) * payload.bytes) - payload.text.length;
-        const out: Payload = { id: payload.id, bytes: payload.bytes, text: payload.text, ...(want > 0 ? { pad: 'x'.repeat(want) } : {}) };
-        await queues[next]!.add(next, { ctx, payload: out }, { jobId: jobId(ctx.run, payload.id.slice(7), next) });
+        const out = docs.map((d): Payload => {
+          const want = Math.round((ratios[next] ?? 1) * d.bytes) - d.text.length;
+          return { id: d.id, bytes: d.bytes, text: d.text, ...(want > 0 ? { pad: 'x'.repeat(want) } : {}) };
+        });
+        await queues[next]!.add(next, { ctx, key: batch, docs: out }, { jobId: jobId(ctx.run, batch, next) });
       },
       { connection, prefix, concurrency, lockDuration: 60_000 },
     ),

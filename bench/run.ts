@@ -162,7 +162,9 @@ async function latencyTracker(redisUrl: string, namespace: string) {
   await Promise.all([clean.waitUntilReady(), write.waitUntilReady()]);
   const start = new Map<string, number>();
   const lat: number[] = [];
-  const key = (jobId: string) => /\.([0-9a-f]{64})\.(clean|write)$/.exec(jobId)?.[1];
+  // a job's key: one document's hex, or a batch's hash and document count (batchKey)
+  const key = (jobId: string) => /\.([0-9a-f]{64}|[0-9a-f]{32}-\d+)\.(clean|write)$/.exec(jobId)?.[1];
+  const docsOf = (k: string) => Number(/-(\d+)$/.exec(k)?.[1] ?? 1);
   const ts = (eventId: string) => Number(eventId.split('-')[0]);
   clean.on('added', ({ jobId }, id) => {
     const k = key(jobId);
@@ -172,7 +174,8 @@ async function latencyTracker(redisUrl: string, namespace: string) {
     const k = key(jobId);
     const t = k ? start.get(k) : undefined;
     if (k && t !== undefined) {
-      lat.push(ts(id) - t);
+      // every document of a batch took the batch's time
+      for (let i = docsOf(k); i > 0; i--) lat.push(ts(id) - t);
       start.delete(k);
     }
   });
@@ -207,9 +210,10 @@ async function payloadRatios(url: string, namespace: string): Promise<Record<str
       const jobs = await q.getJobs(['completed'], 0, 199);
       let data = 0;
       let bytes = 0;
+      type P = { source?: { bytes?: number }; doc?: { source?: { bytes?: number } } };
       for (const j of jobs) {
-        const p = (j.data as { payload?: { source?: { bytes?: number }; doc?: { source?: { bytes?: number } } } }).payload;
-        const b = p?.source?.bytes ?? p?.doc?.source?.bytes;
+        const d = j.data as { payload?: P; docs?: P[] };
+        const b = (d.docs ?? (d.payload ? [d.payload] : [])).reduce((sum, p) => sum + (p.source?.bytes ?? p.doc?.source?.bytes ?? 0), 0);
         if (!b) continue;
         data += JSON.stringify(j.data).length;
         bytes += b;

@@ -8,9 +8,9 @@
 import { readFileSync } from 'node:fs';
 import { Queue } from 'bullmq';
 import { createLogger } from '../src/shared/logger.js';
-import { resolveSettings } from '../src/shared/config.js';
+import { DEFAULTS, resolveSettings } from '../src/shared/config.js';
 import { connect } from '../src/shared/redis.js';
-import { defaultJobOptions, jobId, key, queuePrefix } from '../src/shared/queues.js';
+import { batchKey, defaultJobOptions, jobId, key, queuePrefix } from '../src/shared/queues.js';
 import type { Manifest } from '../src/shared/schemas.js';
 import type { IndexStats } from '../src/workers/dedup/index-types.js';
 import { listFiles, type ScenarioArgs, type ScenarioResult } from './common.js';
@@ -90,24 +90,29 @@ async function readdoc(): Promise<Omit<ScenarioResult, 'maxRssBytes' | 'cpuMs'>>
 }
 
 async function noop(): Promise<Omit<ScenarioResult, 'maxRssBytes' | 'cpuMs'>> {
-  // The same hand-off as runDrop's: one job per file, at most 64 in flight, deterministic ids.
+  // The same hand-off as runDrop's: batches of DEFAULTS.batchSize files per job, at most 64
+  // files in flight (as many batches as the default run keeps), deterministic ids.
   const redis = connect(args.redisUrl!, 'worker');
   const queue = new Queue('clean', { connection: redis, prefix: queuePrefix(args.namespace), defaultJobOptions: defaultJobOptions(3, 1000) });
   const files = listFiles(args.dropDir);
   const doneKey = key(args.namespace, 'bench', 'done');
   const run = `bench-noop-${Date.now()}`;
-  const maxInFlight = 64;
+  const batchSize = DEFAULTS.batchSize;
+  const maxInFlight = Math.max(64, DEFAULTS.concurrency * 16, batchSize * DEFAULTS.concurrency * 4);
   const t0 = performance.now();
   let done = 0;
-  for (let i = 0; i < files.length; i++) {
+  for (let i = 0; i < files.length; i += batchSize) {
     while (i - done >= maxInFlight) {
       await new Promise((r) => setTimeout(r, 100));
       done = Number(await redis.get(doneKey));
       progress(done, files.length);
     }
-    const text = readFileSync(files[i]!, 'utf8');
-    const hex = i.toString(16).padStart(64, '0');
-    await queue.add('clean', { ctx: { run }, payload: { id: `sha256:${hex}`, bytes: Buffer.byteLength(text), text } }, { jobId: jobId(run, hex, 'clean') });
+    const docs = files.slice(i, i + batchSize).map((f, j) => {
+      const text = readFileSync(f, 'utf8');
+      return { id: `sha256:${(i + j).toString(16).padStart(64, '0')}`, bytes: Buffer.byteLength(text), text };
+    });
+    const batch = batchKey(docs.map((d) => d.id.slice(7)));
+    await queue.add('clean', { ctx: { run }, key: batch, docs }, { jobId: jobId(run, batch, 'clean') });
   }
   while (done < files.length) {
     await new Promise((r) => setTimeout(r, 100));

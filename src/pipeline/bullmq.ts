@@ -6,7 +6,7 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { OutputError, RejectError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
-import { defaultJobOptions, jobId, nextStage, queuePrefix, STAGES, type StageName } from '../shared/queues.js';
+import { batchKey, defaultJobOptions, jobId, nextStage, queuePrefix, STAGES, type StageName } from '../shared/queues.js';
 import { CleanInput, ThemedDoc } from '../shared/schemas.js';
 import { stageDef } from '../workers/registry.js';
 import { runStage, type StageResources } from '../workers/stage.js';
@@ -19,7 +19,11 @@ import { VERSION } from '../shared/version.js';
 import { packPayload, unpackPayload, WIRE_FORMAT } from './wire.js';
 import { writeFailure, writeRecord, type WriteRecord } from './write-record.js';
 
-const JobData = z.object({ ctx: RunCtx, payload: z.unknown() });
+/**
+ * A job carries a batch of documents (`docs`, under `key`: see batchKey); jobs of payload
+ * format 2 and older carry one (`payload`) and are read as a batch of one.
+ */
+const JobData = z.object({ ctx: RunCtx, key: z.string().optional(), docs: z.array(z.unknown()).min(1).optional(), payload: z.unknown().optional() });
 
 const WriteRecordSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('document'), doc: ThemedDoc }),
@@ -47,8 +51,16 @@ function docHex(payload: unknown): string {
   return id.startsWith('sha256:') ? id.slice(7) : 'unknown';
 }
 
-export async function enqueueClean(queues: Queues, ctx: RunCtx, input: CleanInput): Promise<void> {
-  await queues.clean.add('clean', { ctx, payload: input }, { jobId: jobId(ctx.run, input.id.slice(7), 'clean') });
+/** The file a payload stands for, for messages. */
+function docPath(payload: unknown): string {
+  const p = payload as { source?: { path?: string }; doc?: { source?: { path?: string } }; rejection?: { path?: string } } | null;
+  return p?.source?.path ?? p?.doc?.source?.path ?? p?.rejection?.path ?? `sha256:${docHex(payload)}`;
+}
+
+/** One clean job for a batch of documents (one or more), under a key made from their ids. */
+export async function enqueueClean(queues: Queues, ctx: RunCtx, inputs: readonly CleanInput[]): Promise<void> {
+  const key = batchKey(inputs.map((i) => i.id.slice(7)));
+  await queues.clean.add('clean', { ctx, key, docs: inputs }, { jobId: jobId(ctx.run, key, 'clean') });
 }
 
 /**
@@ -105,12 +117,15 @@ export function startWorkers(o: StartWorkersOptions): WorkerSet {
     const data = JobData.safeParse(job.data);
     if (!data.success) throw new UnrecoverableError(`${stage} job ${job.id} is malformed: ${z.prettifyError(data.error)}`);
     const { ctx } = data.data;
-    const payload = unpackPayload(data.data.payload);
+    const docs = (data.data.docs ?? [data.data.payload]).map(unpackPayload);
+    const key = data.data.key ?? docHex(docs[0]);
     const state = stateFor(ctx.run);
-    const log = o.logger.child({ run: ctx.run, doc: `sha256:${docHex(payload)}`, stage });
+    const jobLog = o.logger.child({ run: ctx.run, job: job.id, stage });
+    const docLog = (payload: unknown) => o.logger.child({ run: ctx.run, doc: `sha256:${docHex(payload)}`, stage });
+    const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
 
-    /** The job fails for good: the file gets its rejected.jsonl line before the job is failed. */
-    const giveUp = async (err: unknown) => {
+    /** A document fails for good: it gets its rejected.jsonl line. */
+    const giveUp = async (payload: unknown, err: unknown) => {
       const p = payload as { source?: { path?: string }; id?: string; type?: string; doc?: { id?: string; source?: { path?: string } }; rejection?: { path?: string; id?: string } } | null;
       const path = p?.source?.path ?? p?.doc?.source?.path ?? p?.rejection?.path ?? job.id ?? 'unknown';
       const id = p?.id ?? p?.doc?.id ?? p?.rejection?.id;
@@ -119,78 +134,148 @@ export function startWorkers(o: StartWorkersOptions): WorkerSet {
       } catch (e) {
         if (e instanceof OutputError) {
           // Nobody can account for this file: tell the process that waits for the run to stop.
-          log.error({ err: e.message }, 'run stopped: the output folder is not writable');
+          jobLog.error({ err: e.message }, 'run stopped: the output folder is not writable');
           await stopFor(ctx.run).set(e.message).catch(() => {});
         }
         throw e;
       }
     };
+    /** Every document of the job fails for good, then the job (with `jobMessage`, else the documents' message). */
+    const giveUpAll = async (err: Error, jobMessage = err.message): Promise<never> => {
+      for (const d of docs) await giveUp(d, err);
+      throw new UnrecoverableError(jobMessage);
+    };
 
     // A job of a newer payload format than this worker reads (a namespace whose workers run
-    // different textmill versions): the file gets a line that says so, not a schema error or,
+    // different textmill versions): the files get a line that says so, not a schema error or,
     // worse, a document read wrongly.
     if ((ctx.wire ?? 1) > WIRE_FORMAT) {
-      const err = new RejectError(
-        `failed:${stage}`,
-        `Its ${stage} job was written by a newer textmill (textmill ${ctx.version}, payload format ${ctx.wire}) than this worker (textmill ${VERSION}, ` +
-          `payload format ${WIRE_FORMAT}): run one textmill version on all the workers of namespace ${o.namespace}, then process the file again.`,
+      jobLog.warn({ wire: ctx.wire, mine: WIRE_FORMAT }, 'job of a newer payload format');
+      return giveUpAll(
+        new RejectError(
+          `failed:${stage}`,
+          `Its ${stage} job was written by a newer textmill (textmill ${ctx.version}, payload format ${ctx.wire}) than this worker (textmill ${VERSION}, ` +
+            `payload format ${WIRE_FORMAT}): run one textmill version on all the workers of namespace ${o.namespace}, then process the file again.`,
+        ),
       );
-      log.warn({ wire: ctx.wire, mine: WIRE_FORMAT }, 'job of a newer payload format');
-      await giveUp(err);
-      throw new UnrecoverableError(err.message);
     }
 
     // A job whose worker died or hung on it more than once (BullMQ's "stalled more than
-    // allowable limit"; we count stalls ourselves so that the file gets its line first).
+    // allowable limit"; we count stalls ourselves so that the files get their lines first).
     if (job.stalledCounter > MAX_STALLS) {
-      const err = new Error(
-        `its job was abandoned ${job.stalledCounter} times by a worker that stopped or hung for longer than the job lock (killed, or out of memory on this file)`,
+      jobLog.warn({ stalls: job.stalledCounter }, 'job stalled too often');
+      return giveUpAll(
+        new Error(
+          `its job was abandoned ${job.stalledCounter} times by a worker that stopped or hung for longer than the job lock (killed, or out of memory on this file)`,
+        ),
+        `job stalled more than allowable limit (${job.stalledCounter} times)`,
       );
-      log.warn({ stalls: job.stalledCounter }, 'job stalled too often');
-      await giveUp(err);
-      throw new UnrecoverableError(`job stalled more than allowable limit (${job.stalledCounter} times)`);
     }
 
     const t0 = performance.now();
-    try {
-      if (stage === 'write') {
-        const rec = WriteRecordSchema.safeParse(payload);
-        if (!rec.success) throw new UnrecoverableError(`write job ${job.id} is malformed: ${z.prettifyError(rec.error)}`);
-        try {
-          await writeRecord(rec.data as WriteRecord, ctx, sinkFor(ctx.outDir), state);
-        } catch (err) {
-          // Another writer's claim on this document, or a killed writer's that is not stale
-          // yet: wait for it without spending an attempt. Spending attempts failed the job for
-          // good while the claim was still fresh, and the file was never accounted for.
-          if (err instanceof WriterBusyError && token) {
-            await job.moveToDelayed(Date.now() + WRITER_BUSY_DELAY_MS, token);
-            throw new DelayedError();
-          }
+    if (stage === 'write') {
+      const gaveUp = await writeBatch(job, token, docs, final, giveUp, jobLog);
+      await state.stage('write', performance.now() - t0, docs.length - gaveUp.length);
+      if (gaveUp.length) await failWith(job, ctx, `${key}r`, gaveUp, docs.length);
+      return;
+    }
+
+    // Each document on its own: one that fails does not hold back the others of its batch.
+    const outs: unknown[] = [];
+    const failed: Array<{ payload: unknown; err: unknown }> = [];
+    for (const payload of docs) {
+      try {
+        // The job's payload is checked; the result is checked by the next stage when it takes
+        // the job (the write stage: against the output contract).
+        outs.push(await runStage(stageDef(stage), payload, o.resources, { input: true, output: false }));
+      } catch (err) {
+        failed.push({ payload, err });
+        // A file the stage rejects on purpose (RejectError) will not do better on a retry.
+        const lasting = err instanceof RejectError || err instanceof UnrecoverableError;
+        docLog(payload).warn({ err: (err as Error).message, attempt: job.attemptsMade + 1, final: final || lasting }, 'stage failed');
+      }
+    }
+    // A passing failure (Redis away, say) while attempts remain: the whole batch again later.
+    // Nothing was handed on yet, and the stages are pure (dedup's index keeps what it recorded).
+    const passing = failed.find((f) => !(f.err instanceof RejectError || f.err instanceof UnrecoverableError));
+    if (passing && !final) throw passing.err;
+
+    const next = nextStage(stage)!;
+    if (outs.length) {
+      const nextDocs = outs.map((out) => packPayload(next === 'write' ? { type: 'document', doc: out } : out));
+      try {
+        await o.queues[next].add(next, { ctx, key, docs: nextDocs }, { jobId: jobId(ctx.run, key, next) });
+      } catch (err) {
+        jobLog.warn({ err: (err as Error).message, attempt: job.attemptsMade + 1, final }, 'hand-off failed');
+        // Nothing is ever silently lost: a hand-off that fails for good gives every file its line.
+        if (final) return giveUpAll(err as Error);
+        throw err;
+      }
+    }
+    await state.stage(stage, performance.now() - t0, outs.length);
+    if (!failed.length) return;
+    for (const f of failed) await giveUp(f.payload, f.err);
+    await failWith(job, ctx, `${key}r`, failed, docs.length);
+  };
+
+  /**
+   * The write stage's batch, record by record. When a record cannot be written yet, the job
+   * keeps only the records from it on (so none is written twice) and waits or retries. Returns
+   * the records given up on (each has its rejected.jsonl line).
+   */
+  const writeBatch = async (
+    job: Job,
+    token: string | undefined,
+    docs: unknown[],
+    final: boolean,
+    giveUp: (payload: unknown, err: unknown) => Promise<void>,
+    log: Logger,
+  ): Promise<Array<{ payload: unknown; err: unknown }>> => {
+    const data = job.data as { ctx: RunCtx; key?: string };
+    const keepFrom = (i: number) => job.updateData({ ctx: data.ctx, key: data.key, docs: docs.slice(i).map(packPayload) });
+    const gaveUp: Array<{ payload: unknown; err: unknown }> = [];
+    for (let i = 0; i < docs.length; i++) {
+      const rec = WriteRecordSchema.safeParse(docs[i]);
+      if (!rec.success) {
+        const err = new UnrecoverableError(`write job ${job.id} is malformed: ${z.prettifyError(rec.error)}`);
+        await giveUp(docs[i], err);
+        gaveUp.push({ payload: docs[i], err });
+        continue;
+      }
+      try {
+        await writeRecord(rec.data as WriteRecord, data.ctx, sinkFor(data.ctx.outDir), stateFor(data.ctx.run));
+      } catch (err) {
+        // Another writer's claim on this document, or a killed writer's that is not stale
+        // yet: wait for it without spending an attempt. Spending attempts failed the job for
+        // good while the claim was still fresh, and the file was never accounted for.
+        if (err instanceof WriterBusyError && token) {
+          await keepFrom(i);
+          await job.moveToDelayed(Date.now() + WRITER_BUSY_DELAY_MS, token);
+          throw new DelayedError();
+        }
+        const lasting = err instanceof RejectError || err instanceof UnrecoverableError;
+        log.warn({ err: (err as Error).message, attempt: job.attemptsMade + 1, final: final || lasting }, 'write failed');
+        if (!final && !lasting) {
+          await keepFrom(i);
           throw err;
         }
-        await state.stage('write', performance.now() - t0);
-        return;
+        // whatever failed (the write itself, marking it written), the file gets its line now
+        await giveUp(docs[i], err);
+        gaveUp.push({ payload: docs[i], err });
       }
-      // The job's payload is checked; the result is checked by the next stage when it takes
-      // the job (the write stage: against the output contract).
-      const out = await runStage(stageDef(stage), payload, o.resources, { input: true, output: false });
-      const next = nextStage(stage)!;
-      const hex = docHex(out);
-      const nextPayload = next === 'write' ? { type: 'document', doc: out } : out;
-      await o.queues[next].add(next, { ctx, payload: packPayload(nextPayload) }, { jobId: jobId(ctx.run, hex, next) });
-      await state.stage(stage, performance.now() - t0);
-      log.debug({ ms: Math.round(performance.now() - t0) }, 'stage done');
-    } catch (err) {
-      if (err instanceof DelayedError) throw err;
-      // A file the stage rejects on purpose (RejectError) will not do better on a retry.
-      const rejected = err instanceof RejectError;
-      const final = rejected || err instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      log.warn({ err: (err as Error).message, attempt: job.attemptsMade + 1, final }, 'stage failed');
-      // Nothing is ever silently lost: whatever failed (the stage, the hand-off to the next
-      // queue, the write itself), the file gets its rejected.jsonl line now.
-      if (final) await giveUp(err);
-      throw rejected ? new UnrecoverableError((err as Error).message) : err;
     }
+    return gaveUp;
+  };
+
+  /**
+   * The job fails, holding only the documents that failed (each has its rejected.jsonl line),
+   * under a key of their own: so `textmill retry` hands on those, and not again the ones
+   * already handed on.
+   */
+  const failWith = async (job: Job, ctx: RunCtx, key: string, failed: Array<{ payload: unknown; err: unknown }>, of: number): Promise<never> => {
+    await job.updateData({ ctx, key, docs: failed.map((f) => packPayload(f.payload)) });
+    const what = failed.map((f) => `${docPath(f.payload)}: ${(f.err as Error).message}`).join('; ');
+    throw new UnrecoverableError(failed.length === 1 ? what : `${failed.length} of ${of} documents failed: ${what}`);
   };
 
   const workers = o.stages.map((stage) => {

@@ -21,7 +21,8 @@ export interface RunState {
   setTotal(n: number): Promise<void>;
   /** idempotent per path */
   account(path: string): Promise<void>;
-  stage(stage: StageName, ms: number): Promise<void>;
+  /** `docs` documents (a job's batch) went through `stage` in `ms` */
+  stage(stage: StageName, ms: number, docs?: number): Promise<void>;
   /** a document written to documents.jsonl: counted and its path accounted for, in one step */
   document(path: string, segments: number, duplicateSegments: number, clusters: string[]): Promise<void>;
   rejected(code: string): Promise<void>;
@@ -52,8 +53,8 @@ export class MemoryRunState implements RunState {
   async account(p: string) {
     this.paths.add(p);
   }
-  async stage(stage: StageName, ms: number) {
-    this.done[stage] = (this.done[stage] ?? 0) + 1;
+  async stage(stage: StageName, ms: number, docs = 1) {
+    this.done[stage] = (this.done[stage] ?? 0) + docs;
     this.ms[stage] = (this.ms[stage] ?? 0) + ms;
   }
   async document(path: string, segments: number, duplicateSegments: number, clusters: string[]) {
@@ -124,8 +125,8 @@ export class RedisRunState implements RunState {
   async account(p: string) {
     await this.touch(this.redis.multi().sadd(this.k.paths, p));
   }
-  async stage(stage: StageName, ms: number) {
-    this.tally.add(this.run, stage, ms);
+  async stage(stage: StageName, ms: number, docs = 1) {
+    this.tally.add(this.run, stage, ms, docs);
   }
   async document(path: string, segments: number, duplicateSegments: number, clusters: string[]) {
     const m = this.redis
@@ -195,11 +196,11 @@ export class StageTally {
     private namespace: string,
   ) {}
 
-  add(run: string, stage: StageName, ms: number): void {
+  add(run: string, stage: StageName, ms: number, docs = 1): void {
     let byStage = this.pending.get(run);
     if (!byStage) this.pending.set(run, (byStage = new Map()));
     const t = byStage.get(stage) ?? { n: 0, ms: 0 };
-    t.n++;
+    t.n += docs;
     t.ms += ms;
     byStage.set(stage, t);
     if (!this.timer) {

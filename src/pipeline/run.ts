@@ -19,6 +19,7 @@ import { createRedisIndex } from '../workers/dedup/index-redis.js';
 import type { DedupIndex } from '../workers/dedup/index-types.js';
 import { MemoryLedger, RedisLedger, type Ledger } from '../workers/write/ledger.js';
 import { FILES, OutputSink, scanOutput, type RejectionRecord } from '../workers/write/sink.js';
+import { Batcher } from './batcher.js';
 import { closeQueues, enqueueClean, openQueues, startWorkers, type Queues, type WorkerSet } from './bullmq.js';
 import { newRunId, type RunCtx } from './context.js';
 import { WIRE_FORMAT } from './wire.js';
@@ -43,12 +44,18 @@ export interface SessionOptions {
 }
 
 const POLL_MS = 100;
+/** A batch goes when it holds this much text (characters), even with fewer than batchSize documents. */
+const BATCH_BYTES = 256 * 1024;
+/** ... or when its first document has waited this long: a watched folder's lone new file does not wait for more. */
+const BATCH_WAIT_MS = 250;
 
 export class PipelineSession {
   private firstPathOfId = new Map<string, string>();
   private submitted = 0;
   private inflight = new Set<Promise<void>>();
   private limit;
+  /** the clean stage's jobs, a batch of documents each (BullMQ runs) */
+  private batcher: Batcher<CleanInput> | undefined;
 
   private constructor(
     readonly ctx: RunCtx,
@@ -66,6 +73,15 @@ export class PipelineSession {
     private children?: WorkerProcesses,
   ) {
     this.limit = limiter(o.settings.concurrency);
+    if (queues) {
+      this.batcher = new Batcher<CleanInput>({
+        maxItems: o.settings.batchSize,
+        maxBytes: BATCH_BYTES,
+        maxWaitMs: BATCH_WAIT_MS,
+        bytes: (input) => input.rawText.length,
+        send: (inputs) => enqueueClean(queues, this.ctx, inputs),
+      });
+    }
   }
 
   get inline(): boolean {
@@ -158,10 +174,7 @@ export class PipelineSession {
 
   private async submit(input: CleanInput): Promise<void> {
     this.submitted++;
-    if (this.queues) {
-      await enqueueClean(this.queues, this.ctx, input);
-      return;
-    }
+    if (this.batcher) return this.batcher.add(input);
     // processInline throws only when not even the file's rejected line can be written.
     const p = this.limit
       .run(() => processInline(input, this.ctx, this.resources, this.sink, this.state))
@@ -177,7 +190,8 @@ export class PipelineSession {
       while (this.limit.pending() >= this.o.settings.concurrency * 2) await Promise.race(this.inflight);
       return this.checkStop();
     }
-    const maxInFlight = Math.max(64, this.o.settings.concurrency * 16);
+    // enough batches for every stage of every worker process to have one at hand
+    const maxInFlight = Math.max(64, this.o.settings.concurrency * 16, this.o.settings.batchSize * this.o.settings.concurrency * 4);
     // The count only grows, so while the last one read leaves room there is no need to ask
     // Redis again: asking for every file was several round trips per document.
     while (this.submitted - this.knownAccounted > maxInFlight) {

@@ -13,8 +13,10 @@
  *   1  every span text in the payload (jobs without a format are read as 1)
  *   2  span texts that are slices of the document's text left out; analysis lemmas equal to
  *      their normal left empty
+ *   3  a job carries a batch of documents (`docs`, under `key`) instead of one `payload`
+ *      (format 2 jobs are still read, as a batch of one)
  */
-export const WIRE_FORMAT = 2;
+export const WIRE_FORMAT = 3;
 
 interface Span {
   start: number;

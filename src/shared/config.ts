@@ -12,6 +12,10 @@ export const DEFAULTS = {
   // 105 with 4, 104 with 8.
   concurrency: 2 * Math.max(1, os.availableParallelism()),
   maxFileBytes: 10 * 1024 * 1024,
+  // Documents per job (the producer's batches, see src/pipeline/batcher.ts). 8: measured with
+  // `npm run bench` on 2 cores, see the README's performance section; 1 gives one job per
+  // document, as textmill did before, at more Redis and CPU per document.
+  batchSize: 8,
   maxSegments: 20_000,
   attempts: 3,
   backoffMs: 1000,
@@ -25,6 +29,7 @@ export const Settings = z.object({
     .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'namespace: use 1-64 letters, digits, "_", "." or "-"'),
   concurrency: z.number().int().min(1).max(256),
   maxFileBytes: z.number().int().min(1),
+  batchSize: z.number().int().min(1, 'batchSize: at least 1').max(1000, 'batchSize: at most 1000'),
   maxSegments: z.number().int().min(1),
   attempts: z.number().int().min(1).max(20),
   backoffMs: z.number().int().min(0),
@@ -42,6 +47,7 @@ export interface SettingFlags {
   namespace?: string;
   concurrency?: string | number;
   maxFileBytes?: string | number;
+  batch?: string | number;
   themes?: string;
   entities?: string;
   dedupThreshold?: string | number;
@@ -58,6 +64,7 @@ export function resolveSettings(flags: SettingFlags, env: NodeJS.ProcessEnv): Se
     namespace: flags.namespace ?? env.TEXTMILL_NAMESPACE ?? DEFAULTS.namespace,
     concurrency: num(flags.concurrency) ?? num(env.TEXTMILL_CONCURRENCY) ?? DEFAULTS.concurrency,
     maxFileBytes: num(flags.maxFileBytes) ?? num(env.TEXTMILL_MAX_FILE_BYTES) ?? DEFAULTS.maxFileBytes,
+    batchSize: num(flags.batch) ?? num(env.TEXTMILL_BATCH) ?? DEFAULTS.batchSize,
     maxSegments: num(env.TEXTMILL_MAX_SEGMENTS) ?? DEFAULTS.maxSegments,
     attempts: num(env.TEXTMILL_ATTEMPTS) ?? DEFAULTS.attempts,
     backoffMs: num(env.TEXTMILL_BACKOFF_MS) ?? DEFAULTS.backoffMs,

@@ -1,4 +1,5 @@
 // Queue names, key prefixes and job options, shared by producers, workers and the dashboard.
+import { createHash } from 'node:crypto';
 import type { JobsOptions } from 'bullmq';
 
 export const STAGES = ['clean', 'dedup', 'entities', 'themes', 'write'] as const;
@@ -22,9 +23,22 @@ export function key(namespace: string, ...parts: string[]): string {
   return [`tm:{${namespace}}`, ...parts].join(':');
 }
 
-/** Deterministic job id: a replayed hand-off never creates a second job. BullMQ forbids ':' in ids. */
-export function jobId(run: string, docHex: string, stage: StageName): string {
-  return `${run}.${docHex}.${stage}`;
+/**
+ * Deterministic job id: a replayed hand-off never creates a second job. BullMQ forbids ':' in
+ * ids. `key` names the job's documents (batchKey): the same at every stage of a batch.
+ */
+export function jobId(run: string, key: string, stage: StageName): string {
+  return `${run}.${key}.${stage}`;
+}
+
+/**
+ * The key of a batch of documents (their ids' hex, in batch order): a lone document's own hex,
+ * as before batches; else a hash of them all and, after a dash, how many they are (so that
+ * the dashboard, and the benchmark's latency per document, can tell).
+ */
+export function batchKey(docHexes: readonly string[]): string {
+  if (docHexes.length === 1) return docHexes[0]!;
+  return `${createHash('sha256').update(docHexes.join(',')).digest('hex').slice(0, 32)}-${docHexes.length}`;
 }
 
 export function defaultJobOptions(attempts: number, backoffMs: number): JobsOptions {

@@ -15,8 +15,9 @@ export function registerProduce(program: Command) {
     .option('--redis <url>', 'Redis URL (default: REDIS_URL, then 127.0.0.1:6379)')
     .option('--namespace <name>', 'namespace', 'default')
     .option('--max-file-bytes <n>', 'reject files larger than this (default 10 MB)')
+    .option('--batch <n>', 'documents per job (default 8; 1 = one job per document)')
     .action(async (dropDir: string, opts) => {
-      const settings = resolveSettings({ namespace: opts.namespace, maxFileBytes: opts.maxFileBytes }, process.env);
+      const settings = resolveSettings({ namespace: opts.namespace, maxFileBytes: opts.maxFileBytes, batch: opts.batch }, process.env);
       const logger = cliLogger();
       if (!opts.redis && !process.env.REDIS_URL) process.env.REDIS_URL = 'redis://127.0.0.1:6379';
       const r = await resolveRedis(opts.redis, process.env);

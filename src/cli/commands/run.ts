@@ -21,13 +21,14 @@ export function registerRun(program: Command) {
     .option('--inline', 'run the stages in this process without Redis (in-memory index)')
     .option('--workers <n>', 'worker processes, this one included (default: one per core)')
     .option('--max-file-bytes <n>', 'reject files larger than this (default 10 MB)')
+    .option('--batch <n>', 'documents per job (default 8; 1 = one job per document)')
     .option('--themes <file>', 'theme taxonomy (YAML) instead of config/themes.yaml')
     .option('--entities <file>', 'entity knowledge base (YAML) instead of config/entities.yaml')
     .option('--dedup-threshold <x>', 'similarity (0-1] at which messages are near-duplicates (default 0.45; the same on every worker)')
     .option('--json', 'print the manifest as JSON instead of the summary')
     .action(async (dropDir: string, opts) => {
       const settings = resolveSettings(
-        { namespace: opts.namespace, concurrency: opts.concurrency, maxFileBytes: opts.maxFileBytes, themes: opts.themes, entities: opts.entities, dedupThreshold: opts.dedupThreshold },
+        { namespace: opts.namespace, concurrency: opts.concurrency, maxFileBytes: opts.maxFileBytes, batch: opts.batch, themes: opts.themes, entities: opts.entities, dedupThreshold: opts.dedupThreshold },
         process.env,
       );
       const logger = cliLogger();

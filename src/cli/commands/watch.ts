@@ -21,12 +21,13 @@ export function registerWatch(program: Command) {
     .option('--stable-ms <ms>', 'a file counts once its size has not changed for this long', '2000')
     .option('--interval-ms <ms>', 'how often the folder is scanned', '1000')
     .option('--max-file-bytes <n>', 'reject files larger than this (default 10 MB)')
+    .option('--batch <n>', 'documents per job (default 8; 1 = one job per document)')
     .option('--themes <file>', 'theme taxonomy (YAML)')
     .option('--entities <file>', 'entity knowledge base (YAML)')
     .option('--dedup-threshold <x>', 'similarity (0-1] at which messages are near-duplicates (default 0.45; the same on every worker)')
     .action(async (dir: string, opts) => {
       const settings = resolveSettings(
-        { namespace: opts.namespace, concurrency: opts.concurrency, maxFileBytes: opts.maxFileBytes, themes: opts.themes, entities: opts.entities, dedupThreshold: opts.dedupThreshold },
+        { namespace: opts.namespace, concurrency: opts.concurrency, maxFileBytes: opts.maxFileBytes, batch: opts.batch, themes: opts.themes, entities: opts.entities, dedupThreshold: opts.dedupThreshold },
         process.env,
       );
       const logger = cliLogger();
