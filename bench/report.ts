@@ -107,10 +107,10 @@ export function markdown(reports: BenchReport[], chartFile: string, wallS?: numb
     'How it is measured: documents/s = files accounted for / wall time of the run (the drop read from disk, all files, copies included); ' +
       'MB/s = bytes of the drop / wall time. Latency: (a) from the producer handing a file on (after reading and decoding) to its documents.jsonl line; ' +
       "(b), (c), (e) from the clean job's `added` event to the write job's `completed` event (Redis event-stream timestamps), so including queue waits " +
-      '(runDrop keeps up to 64 documents in flight); (d) one `readDoc` call (`src/shared/nlp.ts`: wink-nlp with the pipe the stages use). Stage share: `stageMs` of the manifest (wall time inside each stage; ' +
+      '(runDrop keeps up to 128 documents in flight, in batches of 8 per job; each document of a batch counts with the batch\'s time); (d) one `readDoc` call (`src/shared/nlp.ts`: wink-nlp with the pipe the stages use). Stage share: `stageMs` of the manifest (wall time inside each stage; ' +
       'inline, concurrent documents overlap in the asynchronous stages). Peak RSS: `VmHWM` of each process (`maxRSS` for the scenario processes). ' +
-      'Redis: `used_memory_peak` of a private redis-server started for each BullMQ scenario. (e) carries payloads as large as the real ones at each stage ' +
-      '(ratios to the document size measured on (b)\'s completed jobs).',
+      'Redis: `used_memory_peak` of a private redis-server (textmill\'s own, on a Unix socket) started for each BullMQ scenario. (e) carries payloads as large as the real ones at each stage ' +
+      '(ratios to the document size measured on (b)\'s completed jobs), in the same batches of 8 documents per job.',
   );
   out.push(...entitiesMarkdown(entities));
   return out.join('\n') + '\n';
