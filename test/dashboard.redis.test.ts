@@ -402,8 +402,9 @@ describe.skipIf(!hasChromium)('in a real browser while a run is in progress', ()
     const bin = path.join(ROOT, 'bin/textmill.js');
     const env = { ...process.env, TEXTMILL_LOG_LEVEL: 'warn' };
     const out = tmpDir();
-    // The producer enqueues the sample drop and waits: no worker runs yet.
-    const producer = spawn(process.execPath, [bin, 'produce', CORPUS, '--out', out, '--redis', url, '--namespace', ns], { stdio: 'ignore', env });
+    // The producer enqueues the sample drop and waits: no worker runs yet. One job per file
+    // (--batch 1), so the dashboard shows the four documents as four jobs.
+    const producer = spawn(process.execPath, [bin, 'produce', CORPUS, '--out', out, '--redis', url, '--namespace', ns, '--batch', '1'], { stdio: 'ignore', env });
     const producerExit = new Promise<number | null>((r) => producer.once('exit', (c) => r(c)));
     const dash = await startDashboard({ redisUrl: url, namespace: ns, host: '127.0.0.1', port: await freePort(), readOnly: true, logger });
     const { chromium } = await import('playwright-core');
