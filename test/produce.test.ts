@@ -53,6 +53,28 @@ describe('produceDrop', () => {
     for (const x of rejected) expect(x.message).toContain(`f${String(Number(path.basename(x.path).slice(1, 4)) - 1).padStart(3, '0')}.txt`);
   });
 
+  it('says when every file is decided, before it waits for the hand-offs (a batch that waits for company goes then)', async () => {
+    const dir = drop(6);
+    // hand-offs that complete only once the walk is over, as a batch's do when it is flushed
+    let release!: () => void;
+    const flushed = new Promise<void>((r) => (release = r));
+    const order: string[] = [];
+    const { o } = handOff({
+      submit: async (input: CleanInput) => {
+        order.push(input.source.path);
+        await flushed;
+      },
+      walked: () => {
+        order.push('walked');
+        release();
+      },
+    });
+    const r = await produceDrop(dir, o);
+    expect(r.submitted).toBe(5);
+    expect(order.at(-1)).toBe('walked');
+    expect(order.filter((x) => x === 'walked')).toHaveLength(1);
+  });
+
   it('fails when handing a file on fails, instead of losing it', async () => {
     const dir = drop(12);
     let n = 0;

@@ -227,7 +227,14 @@ export class PipelineSession {
 
   /** A whole drop; sets the run's total when the walk is done. */
   async produce(dropDir: string, signal?: AbortSignal): Promise<void> {
-    await produceDrop(dropDir, { ...this.handOff(), ready: () => this.ready(), signal, readAhead: this.inline ? 1 : READ_AHEAD });
+    await produceDrop(dropDir, {
+      ...this.handOff(),
+      ready: () => this.ready(),
+      signal,
+      readAhead: this.inline ? 1 : READ_AHEAD,
+      // the last batch goes now rather than after BATCH_WAIT_MS
+      walked: () => void this.batcher?.flush(),
+    });
   }
 
   /** Resolves when every file handed in so far is accounted for. */

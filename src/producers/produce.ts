@@ -67,6 +67,8 @@ export interface ProduceOptions extends HandOff {
   signal?: AbortSignal | undefined;
   /** files read ahead of the one being decided (default READ_AHEAD; 1 reads one at a time) */
   readAhead?: number;
+  /** every file is decided: hand on at once what waits for company (the last batch) */
+  walked?(): void;
 }
 
 /**
@@ -106,6 +108,7 @@ export async function produceDrop(dropDir: string, o: ProduceOptions): Promise<{
   }
   // Every file counted above is decided, also when the walk stopped early.
   while (ahead.length) await decideNext();
+  o.walked?.();
   await Promise.all(handOffs);
   if (handOffError) throw (handOffError as { err: unknown }).err;
   await o.state.setTotal(files);
