@@ -4,8 +4,12 @@
 import type { ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { queuePrefix } from '../src/shared/queues.js';
 import { readOut, tmpDir, uniqueNamespace } from './helpers/pipeline.js';
+import { dropNamespace } from './reliability/helpers.js';
 import { exitOf, killAll, textmillProcess, type TextmillProcess } from './helpers/processes.js';
 
 const url = inject('redisUrl');
@@ -77,4 +81,30 @@ describe('textmill watch', () => {
     expect(o.rejected).toEqual([expect.objectContaining({ path: 'copy-of-a.txt', code: 'duplicate' })]);
     expect(await stop(w)).toBe(0);
   }, 120_000);
+
+  it('hands files that arrive together on in batches, not one job each', async () => {
+    const drop = tmpDir('textmill-watch-');
+    const out = tmpDir();
+    const namespace = uniqueNamespace();
+    // twelve files at once, before the watcher's first scan
+    for (let i = 0; i < 12; i++) writeFileSync(path.join(drop, `f${String(i).padStart(2, '0')}.txt`), text(10 + i));
+    const w = textmillProcess(['watch', drop, '--out', out, '--redis', url, '--namespace', namespace, '--stable-ms', '0', '--interval-ms', '150', '--batch', '8']);
+    procs.push(w.proc);
+    const redis = new Redis(url, { maxRetriesPerRequest: null });
+    const clean = new Queue('clean', { connection: redis, prefix: queuePrefix(namespace) });
+    try {
+      await until(() => readOut(out).documents.length >= 12);
+      expect(await stop(w)).toBe(0);
+      const jobs = await clean.getCompleted();
+      const sizes = jobs.map((j) => (j.data as { docs: unknown[] }).docs.length).sort((a, b) => b - a);
+      // each file waiting for its own batch to go (what watch did at first) gave twelve jobs of one
+      expect(sizes.reduce((a, b) => a + b, 0)).toBe(12);
+      expect(sizes[0]).toBe(8);
+      expect(sizes.length).toBeLessThanOrEqual(3);
+    } finally {
+      await clean.close();
+      await dropNamespace(url, namespace);
+      redis.disconnect();
+    }
+  }, 60_000);
 });

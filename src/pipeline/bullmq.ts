@@ -45,16 +45,28 @@ export async function closeQueues(queues: Queues): Promise<void> {
   await Promise.all(Object.values(queues).map((q) => q.close()));
 }
 
+interface PayloadShape {
+  id?: string;
+  type?: string;
+  source?: { path?: string };
+  doc?: { id?: string; source?: { path?: string } };
+  rejection?: { id?: string; path?: string };
+}
+
+/** What a payload (a stage's document, or a write record) says of its file, when it says it. */
+function fileOf(payload: unknown): { id: string | undefined; path: string | undefined } {
+  const p = payload as PayloadShape | null;
+  return { id: p?.id ?? p?.doc?.id ?? p?.rejection?.id, path: p?.source?.path ?? p?.doc?.source?.path ?? p?.rejection?.path };
+}
+
 function docHex(payload: unknown): string {
-  const p = payload as { id?: string; doc?: { id?: string }; rejection?: { id?: string; path?: string } } | null;
-  const id = p?.id ?? p?.doc?.id ?? p?.rejection?.id ?? '';
+  const id = fileOf(payload).id ?? '';
   return id.startsWith('sha256:') ? id.slice(7) : 'unknown';
 }
 
 /** The file a payload stands for, for messages. */
 function docPath(payload: unknown): string {
-  const p = payload as { source?: { path?: string }; doc?: { source?: { path?: string } }; rejection?: { path?: string } } | null;
-  return p?.source?.path ?? p?.doc?.source?.path ?? p?.rejection?.path ?? `sha256:${docHex(payload)}`;
+  return fileOf(payload).path ?? `sha256:${docHex(payload)}`;
 }
 
 /** One clean job for a batch of documents (one or more), under a key made from their ids. */
@@ -116,7 +128,9 @@ export function startWorkers(o: StartWorkersOptions): WorkerSet {
   const process = (stage: StageName) => async (job: Job, token?: string) => {
     const data = JobData.safeParse(job.data);
     if (!data.success) throw new UnrecoverableError(`${stage} job ${job.id} is malformed: ${z.prettifyError(data.error)}`);
-    const { ctx } = data.data;
+    // What this worker writes (hand-offs, a failed job's documents) is in its own payload
+    // format, also when it read an older one: a worker of that older version must not take it.
+    const ctx = { ...data.data.ctx, wire: WIRE_FORMAT };
     const docs = (data.data.docs ?? [data.data.payload]).map(unpackPayload);
     const key = data.data.key ?? docHex(docs[0]);
     const state = stateFor(ctx.run);
@@ -126,11 +140,10 @@ export function startWorkers(o: StartWorkersOptions): WorkerSet {
 
     /** A document fails for good: it gets its rejected.jsonl line. */
     const giveUp = async (payload: unknown, err: unknown) => {
-      const p = payload as { source?: { path?: string }; id?: string; type?: string; doc?: { id?: string; source?: { path?: string } }; rejection?: { path?: string; id?: string } } | null;
-      const path = p?.source?.path ?? p?.doc?.source?.path ?? p?.rejection?.path ?? job.id ?? 'unknown';
-      const id = p?.id ?? p?.doc?.id ?? p?.rejection?.id;
+      const { id, path = job.id ?? 'unknown' } = fileOf(payload);
+      const document = stage === 'write' && (payload as PayloadShape | null)?.type === 'document';
       try {
-        await writeFailure({ stage, err, path, id, document: stage === 'write' && p?.type === 'document' }, ctx, sinkFor(ctx.outDir), state);
+        await writeFailure({ stage, err, path, id, document }, ctx, sinkFor(ctx.outDir), state);
       } catch (e) {
         if (e instanceof OutputError) {
           // Nobody can account for this file: tell the process that waits for the run to stop.
@@ -149,12 +162,13 @@ export function startWorkers(o: StartWorkersOptions): WorkerSet {
     // A job of a newer payload format than this worker reads (a namespace whose workers run
     // different textmill versions): the files get a line that says so, not a schema error or,
     // worse, a document read wrongly.
-    if ((ctx.wire ?? 1) > WIRE_FORMAT) {
-      jobLog.warn({ wire: ctx.wire, mine: WIRE_FORMAT }, 'job of a newer payload format');
+    const jobWire = data.data.ctx.wire ?? 1;
+    if (jobWire > WIRE_FORMAT) {
+      jobLog.warn({ wire: jobWire, mine: WIRE_FORMAT }, 'job of a newer payload format');
       return giveUpAll(
         new RejectError(
           `failed:${stage}`,
-          `Its ${stage} job was written by a newer textmill (textmill ${ctx.version}, payload format ${ctx.wire}) than this worker (textmill ${VERSION}, ` +
+          `Its ${stage} job was written by a newer textmill (textmill ${ctx.version}, payload format ${jobWire}) than this worker (textmill ${VERSION}, ` +
             `payload format ${WIRE_FORMAT}): run one textmill version on all the workers of namespace ${o.namespace}, then process the file again.`,
         ),
       );
@@ -163,6 +177,16 @@ export function startWorkers(o: StartWorkersOptions): WorkerSet {
     // A job whose worker died or hung on it more than once (BullMQ's "stalled more than
     // allowable limit"; we count stalls ourselves so that the files get their lines first).
     if (job.stalledCounter > MAX_STALLS) {
+      if (docs.length > 1) {
+        // One document of the batch may be what kills or hangs the worker: each goes on in a
+        // job of its own (its stalls counted afresh), so that only that one ends rejected.
+        jobLog.warn({ stalls: job.stalledCounter, docs: docs.length }, 'batch stalled too often: its documents go on one per job');
+        for (const d of docs) {
+          const hex = docHex(d);
+          await o.queues[stage].add(stage, { ctx, key: hex, docs: [packPayload(d)] }, { jobId: jobId(ctx.run, hex, stage) });
+        }
+        return;
+      }
       jobLog.warn({ stalls: job.stalledCounter }, 'job stalled too often');
       return giveUpAll(
         new Error(
@@ -174,9 +198,14 @@ export function startWorkers(o: StartWorkersOptions): WorkerSet {
 
     const t0 = performance.now();
     if (stage === 'write') {
-      const gaveUp = await writeBatch(job, token, docs, final, giveUp, jobLog);
-      await state.stage('write', performance.now() - t0, docs.length - gaveUp.length);
-      if (gaveUp.length) await failWith(job, ctx, `${key}r`, gaveUp, docs.length);
+      const done = { written: 0, gaveUp: [] as Array<{ payload: unknown; err: unknown }> };
+      try {
+        await writeBatch(job, token, docs, final, giveUp, jobLog, done);
+      } finally {
+        // also when the job waits or retries: the records written so far are not written again
+        if (done.written) await state.stage('write', performance.now() - t0, done.written);
+      }
+      if (done.gaveUp.length) await failWith(job, ctx, `${key}r`, done.gaveUp, docs.length);
       return;
     }
 
@@ -212,16 +241,16 @@ export function startWorkers(o: StartWorkersOptions): WorkerSet {
         throw err;
       }
     }
-    await state.stage(stage, performance.now() - t0, outs.length);
-    if (!failed.length) return;
     for (const f of failed) await giveUp(f.payload, f.err);
-    await failWith(job, ctx, `${key}r`, failed, docs.length);
+    // counted once every document is handed on or has its line (a throw above retries the job)
+    await state.stage(stage, performance.now() - t0, outs.length);
+    if (failed.length) await failWith(job, ctx, `${key}r`, failed, docs.length);
   };
 
   /**
    * The write stage's batch, record by record. When a record cannot be written yet, the job
-   * keeps only the records from it on (so none is written twice) and waits or retries. Returns
-   * the records given up on (each has its rejected.jsonl line).
+   * keeps only the records from it on (so none is written twice) and waits or retries. `done`
+   * counts the records written and holds those given up on (each has its rejected.jsonl line).
    */
   const writeBatch = async (
     job: Job,
@@ -230,10 +259,11 @@ export function startWorkers(o: StartWorkersOptions): WorkerSet {
     final: boolean,
     giveUp: (payload: unknown, err: unknown) => Promise<void>,
     log: Logger,
-  ): Promise<Array<{ payload: unknown; err: unknown }>> => {
+    done: { written: number; gaveUp: Array<{ payload: unknown; err: unknown }> },
+  ): Promise<void> => {
     const data = job.data as { ctx: RunCtx; key?: string };
-    const keepFrom = (i: number) => job.updateData({ ctx: data.ctx, key: data.key, docs: docs.slice(i).map(packPayload) });
-    const gaveUp: Array<{ payload: unknown; err: unknown }> = [];
+    const keepFrom = (i: number) => job.updateData({ ctx: { ...data.ctx, wire: WIRE_FORMAT }, key: data.key, docs: docs.slice(i).map(packPayload) });
+    const gaveUp = done.gaveUp;
     for (let i = 0; i < docs.length; i++) {
       const rec = WriteRecordSchema.safeParse(docs[i]);
       if (!rec.success) {
@@ -244,6 +274,7 @@ export function startWorkers(o: StartWorkersOptions): WorkerSet {
       }
       try {
         await writeRecord(rec.data as WriteRecord, data.ctx, sinkFor(data.ctx.outDir), stateFor(data.ctx.run));
+        done.written++;
       } catch (err) {
         // Another writer's claim on this document, or a killed writer's that is not stale
         // yet: wait for it without spending an attempt. Spending attempts failed the job for
@@ -264,7 +295,6 @@ export function startWorkers(o: StartWorkersOptions): WorkerSet {
         gaveUp.push({ payload: docs[i], err });
       }
     }
-    return gaveUp;
   };
 
   /**

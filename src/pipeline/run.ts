@@ -219,10 +219,20 @@ export class PipelineSession {
     if (reason) throw new OutputError(reason);
   }
 
-  /** One file (watch mode). */
+  /** hand-offs of handle() not known to be done (watch mode; settle() waits for them) */
+  private handOffs = new Set<Promise<void>>();
+
+  /**
+   * One file (watch mode). Returns once the file is decided, without waiting for its batch to
+   * go: a folder of new files would otherwise hand them on one per BATCH_WAIT_MS, each alone.
+   */
   async handle(entry: DropEntry): Promise<void> {
     await this.ready();
-    await handleEntry(entry, this.handOff(), this.firstPathOfId);
+    const { submitted } = await handleEntry(entry, this.handOff(), this.firstPathOfId);
+    if (!submitted) return;
+    this.handOffs.add(submitted);
+    // a failure is thrown by settle(); until then it is no unhandled rejection
+    submitted.then(() => this.handOffs.delete(submitted), () => {});
   }
 
   /** A whole drop; sets the run's total when the walk is done. */
@@ -239,6 +249,8 @@ export class PipelineSession {
 
   /** Resolves when every file handed in so far is accounted for. */
   async settle(expected: number | null, signal?: AbortSignal): Promise<void> {
+    await this.batcher?.flush();
+    await Promise.all(this.handOffs);
     await Promise.all(this.inflight);
     for (;;) {
       const c = await this.state.counts();

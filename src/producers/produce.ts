@@ -19,12 +19,16 @@ export type EntryOutcome = 'submitted' | 'rejected' | 'unchanged';
 
 /**
  * Hands on one file. `firstPathOfId` remembers the documents of this run, so that a second
- * path with the same bytes becomes a `duplicate` even before the first is written.
+ * path with the same bytes becomes a `duplicate` even before the first is written. Resolves
+ * once the file is decided; `submitted`, when there is one, once the clean stage has it (a
+ * batch of documents goes when it is full, or when flushed).
  */
-export async function handleEntry(entry: DropEntry, o: HandOff, firstPathOfId: Map<string, string>): Promise<EntryOutcome> {
-  const { outcome, submitted } = await decideEntry(await readDropFile(entry, o.maxFileBytes), o, firstPathOfId);
-  await submitted;
-  return outcome;
+export async function handleEntry(
+  entry: DropEntry,
+  o: HandOff,
+  firstPathOfId: Map<string, string>,
+): Promise<{ outcome: EntryOutcome; submitted?: Promise<void> | undefined }> {
+  return decideEntry(await readDropFile(entry, o.maxFileBytes), o, firstPathOfId);
 }
 
 /**
