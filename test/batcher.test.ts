@@ -49,6 +49,17 @@ describe('Batcher', () => {
     expect((results[0] as PromiseRejectedResult).reason.message).toBe('Redis is away');
   });
 
+  it('drops what waits on cancel, unsent, and its callers see why', async () => {
+    const { b, sent } = recorder({ maxItems: 10, maxWaitMs: 20 });
+    const pending = b.add('late');
+    b.cancel(new Error('the run stopped'));
+    await expect(pending).rejects.toThrow('the run stopped');
+    await new Promise((r) => setTimeout(r, 40)); // past the timer: nothing goes
+    expect(sent).toEqual([]);
+    await b.add('next'); // a new batch after it still goes
+    expect(sent).toEqual([['next']]);
+  });
+
   it('flushes nothing when nothing waits', async () => {
     const { b, sent } = recorder();
     await b.flush();

@@ -49,6 +49,15 @@ export class Batcher<T> {
     return p.done;
   }
 
+  /** Drops what waits, unsent (a run that stops on an error): its callers see `reason`. */
+  cancel(reason: Error): void {
+    const p = this.pending;
+    if (!p) return;
+    this.pending = null;
+    clearTimeout(p.timer);
+    p.reject(reason);
+  }
+
   private open(): Pending<T> {
     let resolve!: () => void;
     let reject!: (err: unknown) => void;

@@ -295,6 +295,9 @@ export class PipelineSession {
 
   /** Stops taking work, lets in-flight jobs finish, closes connections. */
   async close(): Promise<void> {
+    // A batch still waiting here belongs to a run that stopped on an error (a run that ends
+    // well has sent everything): sent later, its files would be processed after the run gave up.
+    this.batcher?.cancel(new Error('the run stopped before this batch of files was handed on'));
     await Promise.allSettled(this.inflight);
     await this.children?.stop();
     await this.workers?.close();
