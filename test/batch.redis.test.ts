@@ -71,6 +71,8 @@ describe('batches of documents through BullMQ', () => {
       const written = await write.getCompleted();
       expect(written).toHaveLength(1);
       expect((written[0]!.data as { docs: unknown[] }).docs).toHaveLength(3);
+      // completed jobs are kept by documents (1,000), not by jobs: 334 jobs of 3
+      expect(written[0]!.opts.removeOnComplete).toEqual({ count: 334, age: 86400 });
     } finally {
       await clean.close();
       await write.close();

@@ -6,7 +6,7 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { OutputError, RejectError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
-import { batchKey, defaultJobOptions, jobId, nextStage, queuePrefix, STAGES, type StageName } from '../shared/queues.js';
+import { batchKey, defaultJobOptions, jobId, keepCompleted, nextStage, queuePrefix, STAGES, type StageName } from '../shared/queues.js';
 import { CleanInput, ThemedDoc } from '../shared/schemas.js';
 import { stageDef } from '../workers/registry.js';
 import { runStage, type StageResources } from '../workers/stage.js';
@@ -72,7 +72,7 @@ function docPath(payload: unknown): string {
 /** One clean job for a batch of documents (one or more), under a key made from their ids. */
 export async function enqueueClean(queues: Queues, ctx: RunCtx, inputs: readonly CleanInput[]): Promise<void> {
   const key = batchKey(inputs.map((i) => i.id.slice(7)));
-  await queues.clean.add('clean', { ctx, key, docs: inputs }, { jobId: jobId(ctx.run, key, 'clean') });
+  await queues.clean.add('clean', { ctx, key, docs: inputs }, { jobId: jobId(ctx.run, key, 'clean'), removeOnComplete: keepCompleted(inputs.length) });
 }
 
 /**
@@ -183,7 +183,7 @@ export function startWorkers(o: StartWorkersOptions): WorkerSet {
         jobLog.warn({ stalls: job.stalledCounter, docs: docs.length }, 'batch stalled too often: its documents go on one per job');
         for (const d of docs) {
           const hex = docHex(d);
-          await o.queues[stage].add(stage, { ctx, key: hex, docs: [packPayload(d)] }, { jobId: jobId(ctx.run, hex, stage) });
+          await o.queues[stage].add(stage, { ctx, key: hex, docs: [packPayload(d)] }, { jobId: jobId(ctx.run, hex, stage), removeOnComplete: keepCompleted(1) });
         }
         return;
       }
@@ -233,7 +233,7 @@ export function startWorkers(o: StartWorkersOptions): WorkerSet {
     if (outs.length) {
       const nextDocs = outs.map((out) => packPayload(next === 'write' ? { type: 'document', doc: out } : out));
       try {
-        await o.queues[next].add(next, { ctx, key, docs: nextDocs }, { jobId: jobId(ctx.run, key, next) });
+        await o.queues[next].add(next, { ctx, key, docs: nextDocs }, { jobId: jobId(ctx.run, key, next), removeOnComplete: keepCompleted(nextDocs.length) });
       } catch (err) {
         jobLog.warn({ err: (err as Error).message, attempt: job.attemptsMade + 1, final }, 'hand-off failed');
         // Nothing is ever silently lost: a hand-off that fails for good gives every file its line.

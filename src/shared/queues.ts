@@ -41,13 +41,21 @@ export function batchKey(docHexes: readonly string[]): string {
   return `${createHash('sha256').update(docHexes.join(',')).digest('hex').slice(0, 32)}-${docHexes.length}`;
 }
 
+/**
+ * Completed jobs kept per stage, for the dashboard and so that a replayed hand-off finds the
+ * job it would add: the last 1,000 documents' worth, whatever the batch size (1,000 jobs of 8
+ * documents held ~460 MB of payloads in Redis on a 10k drop). Set on each job as it is added,
+ * from the documents it carries.
+ */
+export function keepCompleted(docsPerJob: number): { count: number; age: number } {
+  return { count: Math.ceil(1000 / Math.max(1, docsPerJob)), age: 24 * 3600 };
+}
+
 export function defaultJobOptions(attempts: number, backoffMs: number): JobsOptions {
   return {
     attempts,
     backoff: { type: 'exponential', delay: backoffMs },
-    // the last 125 completed jobs of each stage for the dashboard: 1,000 documents at the
-    // default batch of 8 (1,000 jobs of 8 held ~460 MB of payloads in Redis on a 10k drop)
-    removeOnComplete: { count: 125, age: 24 * 3600 },
+    removeOnComplete: keepCompleted(8),
     removeOnFail: { count: 5000, age: 7 * 24 * 3600 },
   };
 }
