@@ -98,7 +98,8 @@ async function noop(): Promise<Omit<ScenarioResult, 'maxRssBytes' | 'cpuMs'>> {
   const doneKey = key(args.namespace, 'bench', 'done');
   const run = `bench-noop-${Date.now()}`;
   const batchSize = DEFAULTS.batchSize;
-  const maxInFlight = Math.max(64, DEFAULTS.concurrency * 16, batchSize * DEFAULTS.concurrency * 4);
+  const { maxInFlight: inFlight } = await import('../src/pipeline/run.js');
+  const maxInFlight = inFlight(DEFAULTS.concurrency, batchSize);
   const t0 = performance.now();
   let done = 0;
   for (let i = 0; i < files.length; i += batchSize) {

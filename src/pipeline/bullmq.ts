@@ -69,6 +69,12 @@ function docPath(payload: unknown): string {
   return fileOf(payload).path ?? `sha256:${docHex(payload)}`;
 }
 
+/** A document that failed, with why. */
+type Failed = { payload: unknown; err: unknown };
+
+/** A failure a retry will not mend: a file the stage rejects on purpose, or bad data. */
+const isLasting = (err: unknown) => err instanceof RejectError || err instanceof UnrecoverableError;
+
 /** One clean job for a batch of documents (one or more), under a key made from their ids. */
 export async function enqueueClean(queues: Queues, ctx: RunCtx, inputs: readonly CleanInput[]): Promise<void> {
   const key = batchKey(inputs.map((i) => i.id.slice(7)));
@@ -198,9 +204,9 @@ export function startWorkers(o: StartWorkersOptions): WorkerSet {
 
     const t0 = performance.now();
     if (stage === 'write') {
-      const done = { written: 0, gaveUp: [] as Array<{ payload: unknown; err: unknown }> };
+      const done = { written: 0, gaveUp: [] as Failed[] };
       try {
-        await writeBatch(job, token, docs, final, giveUp, jobLog, done);
+        await writeBatch(job, token, docs, { ctx, key, state, final, giveUp, log: jobLog }, done);
       } finally {
         // also when the job waits or retries: the records written so far are not written again
         if (done.written) await state.stage('write', performance.now() - t0, done.written);
@@ -211,7 +217,7 @@ export function startWorkers(o: StartWorkersOptions): WorkerSet {
 
     // Each document on its own: one that fails does not hold back the others of its batch.
     const outs: unknown[] = [];
-    const failed: Array<{ payload: unknown; err: unknown }> = [];
+    const failed: Failed[] = [];
     for (const payload of docs) {
       try {
         // The job's payload is checked; the result is checked by the next stage when it takes
@@ -219,14 +225,12 @@ export function startWorkers(o: StartWorkersOptions): WorkerSet {
         outs.push(await runStage(stageDef(stage), payload, o.resources, { input: true, output: false }));
       } catch (err) {
         failed.push({ payload, err });
-        // A file the stage rejects on purpose (RejectError) will not do better on a retry.
-        const lasting = err instanceof RejectError || err instanceof UnrecoverableError;
-        docLog(payload).warn({ err: (err as Error).message, attempt: job.attemptsMade + 1, final: final || lasting }, 'stage failed');
+        docLog(payload).warn({ err: (err as Error).message, attempt: job.attemptsMade + 1, final: final || isLasting(err) }, 'stage failed');
       }
     }
     // A passing failure (Redis away, say) while attempts remain: the whole batch again later.
     // Nothing was handed on yet, and the stages are pure (dedup's index keeps what it recorded).
-    const passing = failed.find((f) => !(f.err instanceof RejectError || f.err instanceof UnrecoverableError));
+    const passing = failed.find((f) => !isLasting(f.err));
     if (passing && !final) throw passing.err;
 
     const next = nextStage(stage)!;
@@ -256,24 +260,21 @@ export function startWorkers(o: StartWorkersOptions): WorkerSet {
     job: Job,
     token: string | undefined,
     docs: unknown[],
-    final: boolean,
-    giveUp: (payload: unknown, err: unknown) => Promise<void>,
-    log: Logger,
-    done: { written: number; gaveUp: Array<{ payload: unknown; err: unknown }> },
+    c: { ctx: RunCtx; key: string; state: RedisRunState; final: boolean; giveUp: (payload: unknown, err: unknown) => Promise<void>; log: Logger },
+    done: { written: number; gaveUp: Failed[] },
   ): Promise<void> => {
-    const data = job.data as { ctx: RunCtx; key?: string };
-    const keepFrom = (i: number) => job.updateData({ ctx: { ...data.ctx, wire: WIRE_FORMAT }, key: data.key, docs: docs.slice(i).map(packPayload) });
+    const keepFrom = (i: number) => job.updateData({ ctx: c.ctx, key: c.key, docs: docs.slice(i).map(packPayload) });
     const gaveUp = done.gaveUp;
     for (let i = 0; i < docs.length; i++) {
       const rec = WriteRecordSchema.safeParse(docs[i]);
       if (!rec.success) {
         const err = new UnrecoverableError(`write job ${job.id} is malformed: ${z.prettifyError(rec.error)}`);
-        await giveUp(docs[i], err);
+        await c.giveUp(docs[i], err);
         gaveUp.push({ payload: docs[i], err });
         continue;
       }
       try {
-        await writeRecord(rec.data as WriteRecord, data.ctx, sinkFor(data.ctx.outDir), stateFor(data.ctx.run));
+        await writeRecord(rec.data as WriteRecord, c.ctx, sinkFor(c.ctx.outDir), c.state);
         done.written++;
       } catch (err) {
         // Another writer's claim on this document, or a killed writer's that is not stale
@@ -284,14 +285,13 @@ export function startWorkers(o: StartWorkersOptions): WorkerSet {
           await job.moveToDelayed(Date.now() + WRITER_BUSY_DELAY_MS, token);
           throw new DelayedError();
         }
-        const lasting = err instanceof RejectError || err instanceof UnrecoverableError;
-        log.warn({ err: (err as Error).message, attempt: job.attemptsMade + 1, final: final || lasting }, 'write failed');
-        if (!final && !lasting) {
+        c.log.warn({ err: (err as Error).message, attempt: job.attemptsMade + 1, final: c.final || isLasting(err) }, 'write failed');
+        if (!c.final && !isLasting(err)) {
           await keepFrom(i);
           throw err;
         }
         // whatever failed (the write itself, marking it written), the file gets its line now
-        await giveUp(docs[i], err);
+        await c.giveUp(docs[i], err);
         gaveUp.push({ payload: docs[i], err });
       }
     }
@@ -302,7 +302,7 @@ export function startWorkers(o: StartWorkersOptions): WorkerSet {
    * under a key of their own: so `textmill retry` hands on those, and not again the ones
    * already handed on.
    */
-  const failWith = async (job: Job, ctx: RunCtx, key: string, failed: Array<{ payload: unknown; err: unknown }>, of: number): Promise<never> => {
+  const failWith = async (job: Job, ctx: RunCtx, key: string, failed: Failed[], of: number): Promise<never> => {
     await job.updateData({ ctx, key, docs: failed.map((f) => packPayload(f.payload)) });
     const what = failed.map((f) => `${docPath(f.payload)}: ${(f.err as Error).message}`).join('; ');
     throw new UnrecoverableError(failed.length === 1 ? what : `${failed.length} of ${of} documents failed: ${what}`);

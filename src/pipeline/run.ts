@@ -49,6 +49,11 @@ const BATCH_BYTES = 256 * 1024;
 /** ... or when its first document has waited this long: a watched folder's lone new file does not wait for more. */
 const BATCH_WAIT_MS = 250;
 
+/** Documents a BullMQ run keeps in flight: enough batches for every stage of every worker process to have one at hand. */
+export function maxInFlight(concurrency: number, batchSize: number): number {
+  return Math.max(64, concurrency * 16, batchSize * concurrency * 4);
+}
+
 export class PipelineSession {
   private firstPathOfId = new Map<string, string>();
   private submitted = 0;
@@ -190,13 +195,12 @@ export class PipelineSession {
       while (this.limit.pending() >= this.o.settings.concurrency * 2) await Promise.race(this.inflight);
       return this.checkStop();
     }
-    // enough batches for every stage of every worker process to have one at hand
-    const maxInFlight = Math.max(64, this.o.settings.concurrency * 16, this.o.settings.batchSize * this.o.settings.concurrency * 4);
+    const limit = maxInFlight(this.o.settings.concurrency, this.o.settings.batchSize);
     // The count only grows, so while the last one read leaves room there is no need to ask
     // Redis again: asking for every file was several round trips per document.
-    while (this.submitted - this.knownAccounted > maxInFlight) {
+    while (this.submitted - this.knownAccounted > limit) {
       this.knownAccounted = await this.state.accounted();
-      if (this.submitted - this.knownAccounted <= maxInFlight) break;
+      if (this.submitted - this.knownAccounted <= limit) break;
       await this.checkStop();
       await sleep(POLL_MS);
     }
