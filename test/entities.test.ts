@@ -295,6 +295,37 @@ describe('organisations, places, events', () => {
     ]);
   });
 
+  it('reads US justice titles, possessives inside names and bodies named after a place', () => {
+    const es = named(
+      "Acting United States Attorney Ellison C. Travis and Assistant U.S. Attorney Kristen L. Craig said U.S. District Judge Shelly D. Dick ruled. St. Mary's Hospital and Mount Sinai Hospital lost money; China's Foreign Ministry said nothing.",
+    );
+    expect(es.map((e) => [e.type, e.name])).toEqual([
+      ['PERSON', 'Ellison C. Travis'],
+      ['PERSON', 'Kristen L. Craig'],
+      ['PERSON', 'Shelly D. Dick'],
+      ['ORG', "St. Mary's Hospital"],
+      ['ORG', 'Mount Sinai Hospital'],
+      ['LOC', 'China'],
+      ['ORG', 'Foreign Ministry'],
+    ]);
+  });
+
+  it('takes an unknown word before an ordinary noun for a company, a club or a road, not a person', () => {
+    const es = named(
+      'Northwind Robotics and Helios Grid today announced a deal. Helios Grid will build it. Nottingham Forest beat Manchester United at Old Trafford. Landslides blocked the Karnali Highway. Trygve Lie and Condoleezza Rice spoke.',
+    );
+    expect(es.map((e) => [e.type, e.name])).toEqual([
+      ['ORG', 'Northwind Robotics'],
+      ['ORG', 'Helios Grid'],
+      ['ORG', 'Nottingham Forest'],
+      ['ORG', 'Manchester United'],
+      ['LOC', 'Old Trafford'],
+      ['LOC', 'Karnali Highway'],
+      ['PERSON', 'Trygve Lie'],
+      ['PERSON', 'Condoleezza Rice'],
+    ]);
+  });
+
   it('tells a given name that is also a place, before a surname, from the place', () => {
     const es = named('Chad Smith said refugees fled to Chad.');
     expect(es.map((e) => [e.type, e.name])).toEqual([

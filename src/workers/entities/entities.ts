@@ -175,7 +175,7 @@ const EVENT_HEADS = set(
 const LOC_PREFIX = set('lake,mount,mt.,cape,isle,river,port,fort,lac');
 const EVENT_PREFIX = set('hurricane,cyclone,typhoon,storm,operation,battle,siege');
 const LOC_HEADS = set(
-  'ocean,sea,river,lake,mountains,mountain,island,islands,isles,peninsula,gulf,bay,strait,straits,canal,desert,valley,coast,basin,region,district,province,county,delta,plateau,highlands,archipelago,city,town,village,square,street,avenue,park,airport,boulevard,road,arena,stadium,garden,gardens',
+  'ocean,sea,river,lake,mountains,mountain,island,islands,isles,peninsula,gulf,bay,strait,straits,canal,desert,valley,coast,basin,region,district,province,county,delta,plateau,highlands,archipelago,city,town,village,square,street,avenue,park,airport,boulevard,road,arena,stadium,garden,gardens,highway,motorway,expressway,freeway,tunnel',
 );
 /** "Republic of Cuba": a mention of the place after "of" */
 /** names of documents and plans: "Paris Agreement" is no mention of Paris */
@@ -184,6 +184,10 @@ const LOC_OF_HEADS = set('republic,state,kingdom,commonwealth,principality,sulta
 /** prepositions before a place rather than a person or a body ("at Acme", "from John Smith" are not) */
 const PLACE_PREPS = set('in,near,across,throughout,outside,inside,towards');
 /** the last word of a place's name that is no surname: "Arbaat Dam", "Vitality Stadium" */
+/** surnames that are ordinary words too: "Chris Wood", "Condoleezza Rice" stay people */
+const WORD_SURNAMES = set(
+  'smith,brown,black,white,green,gray,grey,young,king,wood,woods,stone,hill,hills,rice,bush,gates,price,ford,page,bell,hunt,cook,walker,baker,fisher,hunter,bishop,knight,mason,turner,carter,miller,parker,cooper,ward,hall,lane,long,little,love,moon,rose,fox,wolf,lamb,bond,frost,snow,winter,west,north,south,marsh,mills,banks,rivers,fields,wells,day,may,chase,cross,field,ball,grant,lord,pope,short,strong,sharp,wise,rich,noble,sterling,gold,silver,steel,booth,butler,carpenter,singer,porter,taylor,tailor,weaver,sawyer,shepherd,archer,bowman,fowler,glass,hope,joy,faith,major,marshall,street,park,ring,page,head,cash,rain,storm,fry,bean,rice,lee,peace,crane,swan,finch,drake,nash,pierce,newman,freeman,goodman,english,french,irish,welsh,holland,england,law,power,powers,best,hart,hay,moss,reed,bloom,bird,sparrow,burns,barnes,ash,oakes,coleman,wolfe,lyons,roach',
+);
 const PLACE_WORDS = set('dam,stadium,arena,bridge,station,mall,plaza,harbour,harbor,port,tower,palace,cathedral,mosque,temple,campus');
 /** lower-case nouns after an unknown capitalised name that make it a place: "Arua district" */
 const LOC_NOUNS = set('district,province,region,county,municipality,village,town,city,camp,settlement,governorate,prefecture,island,river,valley,state,oblast,department');
@@ -234,6 +238,12 @@ const ROLE_TITLES = [
   'general counsel', 'executive vice president', 'senior vice president', 'majority leader', 'minority leader', 'senate majority leader',
   'house speaker', 'administrator', 'manager', 'head coach', 'coach',
   'secretary of state', 'attorney general', 'chief justice', 'detective', 'sergeant', 'detective sergeant', 'inspector',
+  // US justice press releases: "Acting United States Attorney Ellison C. Travis", "U.S. District Judge Shelly D. Dick"
+  'attorney', 'district attorney', 'assistant district attorney', 'u.s. attorney', 'united states attorney',
+  'assistant u.s. attorney', 'assistant united states attorney', 'acting u.s. attorney', 'acting united states attorney',
+  'prosecutor', 'district judge', 'u.s. district judge', 'united states district judge', 'chief u.s. district judge',
+  'senior u.s. district judge', 'magistrate judge', 'u.s. magistrate judge', 'united states magistrate judge',
+  'circuit judge', 'chief judge', 'special agent', 'sheriff',
   // abbreviated (US news): "Sen. Chuck Schumer", "Gov. Gavin Newsom", "Lt. Col. Sarah Brown"
   'sen.', 'gov.', 'rep.', 'gen.', 'lt.', 'col.', 'lt. col.', 'sgt.', 'capt.', 'adm.', 'maj.', 'cmdr.', 'det.', 'supt.', 'insp.',
 ];
@@ -312,6 +322,17 @@ function isCommonWord(lower: string): boolean {
   return r;
 }
 
+/** An ordinary word read on its own as a noun ("grid", "forest"; not "lie", "may"), cached. */
+const nounCache = new Map<string, boolean>();
+function isCommonNoun(lower: string): boolean {
+  let r = nounCache.get(lower);
+  if (r !== undefined) return r;
+  r = isCommonWord(lower) && (readDoc(lower).tokens().out(its.pos as never) as unknown as string[])[0] === 'NOUN';
+  if (nounCache.size > 100_000) nounCache.clear();
+  nounCache.set(lower, r);
+  return r;
+}
+
 // ------------------------------------------------------------------ per-document extraction
 
 interface RawMention {
@@ -336,6 +357,7 @@ const ACRONYM = /^[A-Z][A-Z&]*[A-Z](\d{1,4})?$|^([A-Z]\.){2,}$/;
 const ACRONYM_NUM = /^[A-Z]{2,}\d{1,4}$/;
 const YEAR = /^(1[5-9]|20)\d\d$/;
 const INITIAL = /^\p{Lu}\.$/u;
+const POSSESSIVE = /^['’]s$/;
 
 class DocReader {
   readonly v: string[];
@@ -505,6 +527,13 @@ class DocReader {
           j += 2;
           continue;
         }
+        // a possessive inside a name: "St. Mary's Hospital", "Women's World Cup" (not "China's
+        // Foreign Ministry": a known name before it owns what follows)
+        if (POSSESSIVE.test(v) && this.sp[j] === '' && this.possessiveJoins(s, e, j)) {
+          e = j + 1;
+          j += 2;
+          continue;
+        }
         // initials: Jeffrey D. Sachs
         if (INITIAL.test(v)) {
           e = j;
@@ -525,6 +554,22 @@ class DocReader {
       this.boundedChunk(s, e);
       i = e + 1;
     }
+  }
+
+  /**
+   * The possessive at j joins s..e and the capitalised words after it into one name: they end
+   * in a head word (a body's, a place's or an event's) and s..e is no known name of its own.
+   */
+  private possessiveJoins(s: number, e: number, j: number): boolean {
+    const n = this.v.length;
+    if (j + 1 >= n || this.sp[j + 1] !== ' ' || !this.isNameTok(j + 1) || this.kbMatch(s, e) !== undefined) return false;
+    let last = j + 1;
+    for (let k = j + 2; k < n && k <= j + 6 && this.noBreak(k); k++) {
+      if (this.isNameTok(k)) last = k;
+      else if (!CONNECTORS.has(this.v[k]!)) break;
+    }
+    const head = this.lower[last]!;
+    return ORG_HEADS.has(head) || LOC_HEADS.has(head) || EVENT_HEADS.has(head) || PLACE_WORDS.has(head);
   }
 
   /**
@@ -757,7 +802,8 @@ class DocReader {
     }
 
     if (EVENT_PREFIX.has(first) && !PREPS.has(this.v[s + 1] ?? '')) return void this.event(s, e);
-    if (LOC_PREFIX.has(first) && firstPrep === undefined && !title) return void this.emit('LOC', s, e, this.nameText(s, e));
+    // ("Mount Sinai Hospital": a body named after a place is a body)
+    if (LOC_PREFIX.has(first) && firstPrep === undefined && !title && !ORG_HEADS.has(head)) return void this.emit('LOC', s, e, this.nameText(s, e));
     if (firstPrep !== undefined && LOC_OF_HEADS.has(head)) {
       const right = this.trim(firstPrep + 1, e);
       const place = this.kbMatch(right[0], right[1]);
@@ -853,7 +899,15 @@ class DocReader {
     // -ing word or building word is a company's or a place's, not a person's ("Trygve Lie" is one)
     const last = this.lower[nameWords[nameWords.length - 1]!]!;
     // (plurals of six letters or more: "Banks", "Parks" are surnames too)
-    const ordinaryLast = nameWords.length === 2 && !given && (/^.{4,}[^s]s$|ing$/.test(last) || PLACE_WORDS.has(last)) && isCommonWord(last);
+    // "Helios Grid", "Nottingham Forest": an unknown first word (no given name) before an
+    // ordinary noun that is no common surname names a company, a club or a place
+    const ordinaryLast =
+      nameWords.length === 2 &&
+      !given &&
+      isCommonWord(last) &&
+      (/^.{4,}[^s]s$|ing$/.test(last) || PLACE_WORDS.has(last) || (!isCommonWord(this.lower[nameWords[0]!]!) && !WORD_SURNAMES.has(last) && isCommonNoun(last)));
+    // ... and such a name doing something is most likely a company's or a club's
+    if (ordinaryLast && !partial && !/^.{4,}[^s]s$|ing$/.test(last) && !PLACE_WORDS.has(last) && this.subjectAt(e)) return void this.emit('ORG', s, e, this.nameText(s, e));
     // "in Baton Rouge", "near Old Trafford": an unknown two-word name after a place preposition
     if (!partial && !given && unknown && nameWords.length === 2 && !this.sentStart[s] && PLACE_PREPS.has(this.lower[s - 1] ?? '')) return void this.emit('LOC', s, e, this.nameText(s, e));
     if (!partial && (given || unknown) && !ordinaryLast) return void this.emit('PERSON', s, e, this.nameText(s, e));
