@@ -326,6 +326,21 @@ describe('organisations, places, events', () => {
     ]);
   });
 
+  it('reads places after "the port of", after a place and a comma, inside hyphens and with a possessive', () => {
+    const es = named(
+      "Survivors reached the port of Juangriego, Nueva Esparta. Shelling hit the town of Sumyx; the state of Emergency holds. Gangs hold Port-au-Prince. Camps in Cox's Bazar grow. Born in Lagos, Wole Soyinka wrote.",
+    );
+    expect(es.map((e) => [e.type, e.name])).toEqual([
+      ['LOC', 'Juangriego'],
+      ['LOC', 'Nueva Esparta'],
+      ['LOC', 'Sumyx'],
+      ['LOC', 'Port-au-Prince'],
+      ["LOC", "Cox's Bazar"],
+      ['LOC', 'Lagos'],
+      ['PERSON', 'Wole Soyinka'],
+    ]);
+  });
+
   it('tells a given name that is also a place, before a surname, from the place', () => {
     const es = named('Chad Smith said refugees fled to Chad.');
     expect(es.map((e) => [e.type, e.name])).toEqual([

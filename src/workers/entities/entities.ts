@@ -191,6 +191,8 @@ const WORD_SURNAMES = set(
 const PLACE_WORDS = set('dam,stadium,arena,bridge,station,mall,plaza,harbour,harbor,port,tower,palace,cathedral,mosque,temple,campus');
 /** lower-case nouns after an unknown capitalised name that make it a place: "Arua district" */
 const LOC_NOUNS = set('district,province,region,county,municipality,village,town,city,camp,settlement,governorate,prefecture,island,river,valley,state,oblast,department');
+/** lower-case nouns before "of" and a place's name: "the port of Arguineguín" */
+const PLACE_OF_NOUNS = set('city,town,village,port,island,islands,region,province,district,county,capital,municipality,governorate,prefecture,commune,suburb,suburbs,outskirts,neighbourhood,neighborhood,state,oblast,department,coast,shores,streets');
 const CONNECTORS = set('of,for,on,and,the,de,del,della,da,das,do,dos,di,du,des,la,van,von,der,den,ten,ter,bin,ibn,al,el,y,&');
 const PREPS = set('of,for,on');
 /** Longest capitalised chunk analysed as one (see DocReader.boundedChunk). */
@@ -521,6 +523,12 @@ class DocReader {
           j += 2;
           continue;
         }
+        // a particle between hyphens: "Port-au-Prince", "Aix-en-Provence", "Dar-es-Salaam"
+        if ((v === '-' || v === '‑') && this.sp[j] === '' && j + 3 < n && /^\p{Ll}{1,4}$/u.test(this.v[j + 1]!) && this.sp[j + 1] === '' && (this.v[j + 2] === '-' || this.v[j + 2] === '‑') && this.sp[j + 2] === '' && this.sp[j + 3] === '' && this.isNameTok(j + 3)) {
+          e = j + 3;
+          j += 4;
+          continue;
+        }
         // a legal form after a comma: "Acme Robotics, Inc."
         if (v === ',' && j + 1 < n && this.sp[j + 1] === ' ' && /^\p{Lu}/u.test(this.v[j + 1]!) && COMMA_FORMS.has(this.lower[j + 1]!.replace(/\.$/, ''))) {
           e = j + 1;
@@ -569,7 +577,10 @@ class DocReader {
       else if (!CONNECTORS.has(this.v[k]!)) break;
     }
     const head = this.lower[last]!;
-    return ORG_HEADS.has(head) || LOC_HEADS.has(head) || EVENT_HEADS.has(head) || PLACE_WORDS.has(head);
+    if (ORG_HEADS.has(head) || LOC_HEADS.has(head) || EVENT_HEADS.has(head) || PLACE_WORDS.has(head)) return true;
+    // ... or they make a known name: "Cox's Bazar"
+    for (let k = last; k > j; k--) if (this.kbMatch(s, k) !== undefined) return true;
+    return false;
   }
 
   /**
@@ -649,7 +660,8 @@ class DocReader {
     let partStart = s;
     let evidence = titleBefore;
     while (k <= e) {
-      const t = this.title.get(k);
+      // ("Port-au-Prince": a title word inside a hyphenated name is none)
+      const t = this.sp[k] === '' && (this.v[k - 1] === '-' || this.v[k - 1] === '‑') ? undefined : this.title.get(k);
       // A title right after a title is a name ("Mr. King", "President Bishop"), except an
       // honorific after an honorific: "H.E. Mr. John Smith", "Prof. Dr. Hans Mueller" are one
       // person's titles, and the mention keeps both.
@@ -879,6 +891,10 @@ class DocReader {
     for (let i = s; i <= e; i++) if (this.type[i] !== 'punctuation' || INITIAL.test(this.v[i]!)) words.push(i);
     if (title) return void this.emit('PERSON', s, e, this.nameText(s, e), undefined, title.start);
     if (this.placeNoun(s, e)) return;
+    if (!partial && this.placeOfBefore(s) && words.some((i) => !isCommonWord(this.lower[i]!))) return void this.emit('LOC', s, e, this.nameText(s, e));
+    // "Arguineguín, Gran Canaria", "Goma, North Kivu": a name after a place and a comma is the
+    // larger place it lies in
+    if (!partial && this.v[s - 1] === ',' && !this.kb.givenNames.has(normName(this.v[s]!)) && this.placeEndsAt(s - 2, e)) return void this.emit('LOC', s, e, this.nameText(s, e));
     // "Santa Clara, California", "Camana, Peru": a name, a comma, then a known state or country
     if (!partial && this.v[e + 1] === ',' && !this.kb.givenNames.has(normName(this.v[s]!)) && this.placeAfterComma(e + 2)) return void this.emit('LOC', s, e, this.nameText(s, e));
     const nameWords = words.filter((i) => !NAME_PARTICLES.has(this.v[i]!) && !INITIAL.test(this.v[i]!) && !NAME_SUFFIXES.has(this.v[i]!));
@@ -921,6 +937,25 @@ class DocReader {
     while (j + 1 < this.v.length && j - i < 3 && this.isNameTok(j + 1) && this.noBreak(j + 1)) j++;
     for (let k = j; k >= i; k--) if (this.kbMatch(i, k)?.type === 'LOC') return true;
     return false;
+  }
+
+  /** "the port of Arguineguín", "the town of Sumy": a place noun and "of" before token s. */
+  private placeOfBefore(s: number): boolean {
+    return s >= 2 && this.v[s - 1] === 'of' && PLACE_OF_NOUNS.has(this.v[s - 2]!) && this.sp[s] === ' ' && this.sp[s - 1] === ' ';
+  }
+
+  /**
+   * The last mention found is a place's and ends at token i, in the middle of a sentence ("In
+   * Lagos, Wole Soyinka ..." opens one), and the name after the comma (s..e) ends a clause.
+   */
+  private placeEndsAt(i: number, e: number): boolean {
+    const m = this.mentions[this.mentions.length - 1];
+    if (i < 0 || m === undefined || m.type !== 'LOC' || m.end !== this.end[i]) return false;
+    let first = i;
+    while (first > 0 && this.start[first]! > m.start) first--;
+    if (this.sentStart[first] || this.sentStart[first - 1]) return false;
+    const next = this.v[e + 1];
+    return next === undefined || next === '.' || next === ';' || next === ')' || (next === ',' && !LEAD_WORDS.has(this.lower[e + 2] ?? '') && this.lower[e + 2] !== 'the');
   }
 
   /** "Arua district", "Imvepi refugee settlement": an unknown name before a place noun. */
@@ -969,6 +1004,7 @@ class DocReader {
       return;
     }
     if (this.placeNoun(i, i)) return;
+    if (!partial && /^\p{Lu}\p{Ll}/u.test(v) && !isCommonWord(lower) && this.placeOfBefore(i)) return void this.emit('LOC', i, i, v);
     const prev = i > 0 ? this.lower[i - 1]! : '';
     if (!partial && !this.sentStart[i] && LOC_WEAK_PREPS.has(prev) && !isCommonWord(lower) && !this.kb.givenNames.has(normName(v)) && /^\p{Lu}\p{Ll}+$/u.test(v)) {
       this.emit('LOC', i, i, v);
