@@ -221,6 +221,14 @@ describe('weak terms mentioned in passing', () => {
     expect(themes).not.toContain('education-culture');
   });
 
+  it('one term in a list of topics of other themes does not tag its theme; the same term on its own does', () => {
+    const listed = themesOf('The issues we face, such as eradicating poverty, providing quality education and taking climate action, need multilateral answers.');
+    expect(listed).not.toContain('education-culture');
+    expect(themesOf('Schools reopened and education resumed for most children.')).toContain('education-culture');
+    // two terms of the theme are no passing mention
+    expect(themesOf('We fight poverty, quality education for teachers and climate action.')).toContain('education-culture');
+  });
+
   it('minEvidence from the taxonomy decides: a theme requiring two terms is not tagged by one strong term', () => {
     const tax = parseTaxonomy(`
 themes:

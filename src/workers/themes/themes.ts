@@ -60,6 +60,8 @@ interface ThemeMatches {
   counts: Map<CompiledTerm, number>;
   suppressed: Set<string>;
   penalties: CompiledTerm[];
+  /** the counted occurrences, in text order */
+  kept: Occurrence[];
 }
 
 /** Lower-cased normals and lemmas of the word tokens of `text` (what the entity stage passes on). */
@@ -141,10 +143,13 @@ function matchesByTheme(occurrences: Occurrence[]): Map<number, ThemeMatches> {
       covered = o.end;
     }
     const overlaps = (a: Occurrence, b: Occurrence) => a.start < b.end && b.start < a.end;
-    const m: ThemeMatches = { counts: new Map(), suppressed: new Set(), penalties: [] };
+    const m: ThemeMatches = { counts: new Map(), suppressed: new Set(), penalties: [], kept: [] };
     for (const o of kept) {
       if (neg.some((x) => overlaps(x, o))) m.suppressed.add(o.term.term);
-      else m.counts.set(o.term, (m.counts.get(o.term) ?? 0) + 1);
+      else {
+        m.counts.set(o.term, (m.counts.get(o.term) ?? 0) + 1);
+        m.kept.push(o);
+      }
     }
     for (const x of neg) if (!kept.some((o) => overlaps(x, o))) m.penalties.push(x.term);
     result.set(theme, m);
@@ -219,6 +224,12 @@ function scoreWords(analysis: SegmentAnalysis | undefined, tax: Taxonomy): Segme
     const m = matches.get(ti);
     if (m) scores.push(judge(theme, tax, m, norm));
   });
+  for (const s of scores) {
+    if (s.tagged && listedInPassing(tax.compiled.themes.findIndex((t) => t.id === s.id), matches, normals)) {
+      s.tagged = false;
+      s.reason = 'one term, listed next to the terms of two other themes ("poverty, education and climate action")';
+    }
+  }
   const { relative } = tax.defaults;
   const top = Math.max(0, ...scores.filter((s) => s.tagged).map((s) => s.score));
   if (relative > 0)
@@ -228,6 +239,35 @@ function scoreWords(analysis: SegmentAnalysis | undefined, tax: Taxonomy): Segme
         s.reason = `score ${fmt(s.score)} < ${relative} x ${fmt(top)}, the score of the segment's strongest theme`;
       }
   return { words: normals.length, scores, matches };
+}
+
+/** Words between two occurrences that make them items of one list: "poverty, quality education and climate action". */
+const LIST_GAP = 3;
+
+/**
+ * The theme's only evidence in the segment is one occurrence of one term, with occurrences of
+ * two other themes' terms within LIST_GAP words of it: an item of an enumeration of topics,
+ * which names the theme without being about it.
+ */
+function listedInPassing(theme: number, matches: Map<number, ThemeMatches>, normals: string[]): boolean {
+  const own = matches.get(theme)?.kept;
+  if (!own || own.length !== 1) return false;
+  const o = own[0]!;
+  let others = 0;
+  let from = o.start;
+  let to = o.end;
+  for (const [t, m] of matches) {
+    if (t === theme) continue;
+    const near = m.kept.filter((x) => x.start - o.end <= LIST_GAP && o.start - x.end <= LIST_GAP && (x.end <= o.start || x.start >= o.end));
+    if (near.length === 0) continue;
+    others++;
+    for (const x of near) {
+      from = Math.min(from, x.start);
+      to = Math.max(to, x.end);
+    }
+  }
+  // (the words carry no punctuation: the "and" tells a list from a sentence that ends nearby)
+  return others >= 2 && normals.slice(from, to).some((w) => w === 'and' || w === 'or' || w === 'nor');
 }
 
 /** Scores of every theme that has any evidence in one segment (tagged or not). */
@@ -247,7 +287,7 @@ function aggregate(segments: SegmentResult[], tax: Taxonomy): { themes: DocTheme
     let taggedWords = 0;
     let anyTagged = false;
     let segmentsWithEvidence = 0;
-    const pooled: ThemeMatches = { counts: new Map(), suppressed: new Set(), penalties: [] };
+    const pooled: ThemeMatches = { counts: new Map(), suppressed: new Set(), penalties: [], kept: [] };
     for (const seg of segments) {
       const s = seg.scores.find((x) => x.id === theme.id);
       if (!s) continue;
