@@ -341,6 +341,20 @@ describe('organisations, places, events', () => {
     ]);
   });
 
+  it('reads US states abbreviated after a town and a comma, and the town before them', () => {
+    const es = named('Offices in Brooklyn, NY and Albany, N.Y., moved to Austin, Texas, and Fresno, Calif., said Thomas Reinholt, M.D.');
+    expect(es.map((e) => [e.type, e.name, texts(e)])).toEqual([
+      ['LOC', 'Brooklyn', ['Brooklyn']],
+      ['LOC', 'New York State', ['NY', 'N.Y.']],
+      ['LOC', 'Albany', ['Albany']],
+      ['LOC', 'Austin', ['Austin']],
+      ['LOC', 'Texas', ['Texas']],
+      ['LOC', 'Fresno', ['Fresno']],
+      ['LOC', 'California', ['Calif.']],
+      ['PERSON', 'Thomas Reinholt', ['Thomas Reinholt']],
+    ]);
+  });
+
   it('tells a given name that is also a place, before a surname, from the place', () => {
     const es = named('Chad Smith said refugees fled to Chad.');
     expect(es.map((e) => [e.type, e.name])).toEqual([

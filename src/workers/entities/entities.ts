@@ -217,6 +217,21 @@ const POSTNOMINALS = set('M.D.,MD,Ph.D.,PhD,MBA,MPH,RN,DDS,Esq.,OBE,CBE,MBE,KBE,
 const TIME_ZONES = set('ET,EST,EDT,CT,CST,CDT,MT,MST,MDT,PT,PST,PDT,GMT,UTC,BST,CET,CEST,EET,EEST,IST,JST,AEST,AEDT,HKT,SGT');
 /** A dateline's state or country abbreviation: "ALBANY, N.Y. —", "PALO ALTO, Calif. —" */
 const DATELINE_ABBR = /^(?:(?:\p{Lu}\.){2,}|\p{Lu}\p{Ll}{1,4}\.)$/u;
+/** US states by postal code and AP abbreviation (without dots, upper case): "NY", "N.Y.", "Calif." */
+const US_STATE_ABBR = new Map<string, string>();
+for (const [name, ...abbrs] of [
+  ['Alabama', 'AL', 'ALA'], ['Alaska', 'AK'], ['Arizona', 'AZ', 'ARIZ'], ['Arkansas', 'AR', 'ARK'], ['California', 'CA', 'CALIF'],
+  ['Colorado', 'CO', 'COLO'], ['Connecticut', 'CT', 'CONN'], ['Delaware', 'DE', 'DEL'], ['Florida', 'FL', 'FLA'], ['Georgia', 'GA'],
+  ['Hawaii', 'HI'], ['Idaho', 'ID'], ['Illinois', 'IL', 'ILL'], ['Indiana', 'IN', 'IND'], ['Iowa', 'IA'], ['Kansas', 'KS', 'KAN'],
+  ['Kentucky', 'KY'], ['Louisiana', 'LA'], ['Maine', 'ME'], ['Maryland', 'MD'], ['Massachusetts', 'MA', 'MASS'],
+  ['Michigan', 'MI', 'MICH'], ['Minnesota', 'MN', 'MINN'], ['Mississippi', 'MS', 'MISS'], ['Missouri', 'MO'], ['Montana', 'MT', 'MONT'],
+  ['Nebraska', 'NE', 'NEB'], ['Nevada', 'NV', 'NEV'], ['New Hampshire', 'NH'], ['New Jersey', 'NJ'], ['New Mexico', 'NM'],
+  ['New York State', 'NY'], ['North Carolina', 'NC'], ['North Dakota', 'ND'], ['Ohio', 'OH'], ['Oklahoma', 'OK', 'OKLA'],
+  ['Oregon', 'OR', 'ORE'], ['Pennsylvania', 'PA'], ['Rhode Island', 'RI'], ['South Carolina', 'SC'], ['South Dakota', 'SD'],
+  ['Tennessee', 'TN', 'TENN'], ['Texas', 'TX', 'TEX'], ['Utah', 'UT'], ['Vermont', 'VT'], ['Virginia', 'VA'], ['Washington', 'WA', 'WASH'],
+  ['West Virginia', 'WV'], ['Wisconsin', 'WI', 'WIS'], ['Wyoming', 'WY', 'WYO'], ['Washington, D.C.', 'DC'],
+]) for (const a of abbrs) US_STATE_ABBR.set(a!, name!);
+const US_STATE_NAMES = new Set([...US_STATE_ABBR.values()].map((n) => n.toLowerCase()));
 /** capitalised words that never make a person name */
 const NOT_NAME_WORDS = set('day,week,year,years,month,morning,evening,north,south,east,west,northern,southern,eastern,western,central,international,national,global,world,new,happy,dear,welcome,thanks,thank');
 const LEAD_WORDS = set('this,that,these,those,our,my,his,her,their,its,your,we,a,an,many,several,some,all,most,few,other,both,each,every,such,any,no,more,fellow,dear,happy');
@@ -896,7 +911,7 @@ class DocReader {
     // larger place it lies in
     if (!partial && this.v[s - 1] === ',' && !this.kb.givenNames.has(normName(this.v[s]!)) && this.placeEndsAt(s - 2, e)) return void this.emit('LOC', s, e, this.nameText(s, e));
     // "Santa Clara, California", "Camana, Peru": a name, a comma, then a known state or country
-    if (!partial && this.v[e + 1] === ',' && !this.kb.givenNames.has(normName(this.v[s]!)) && this.placeAfterComma(e + 2)) return void this.emit('LOC', s, e, this.nameText(s, e));
+    if (!partial && this.v[e + 1] === ',' && (!this.kb.givenNames.has(normName(this.v[s]!)) || this.stateAbbrAt(e + 2)) && this.placeAfterComma(e + 2)) return void this.emit('LOC', s, e, this.nameText(s, e));
     const nameWords = words.filter((i) => !NAME_PARTICLES.has(this.v[i]!) && !INITIAL.test(this.v[i]!) && !NAME_SUFFIXES.has(this.v[i]!));
     const shapeOk = nameWords.every((i) => /^\p{Lu}(?:['’]\p{Lu})?[\p{Ll}'’\-\p{M}]+$/u.test(this.v[i]!) && !NOT_NAME_WORDS.has(this.lower[i]!) && !ORG_HEADS.has(this.lower[i]!) && !EVENT_HEADS.has(this.lower[i]!));
     if (!shapeOk || nameWords.length < 2 || nameWords.length > 4) {
@@ -932,6 +947,7 @@ class DocReader {
 
   /** A known place (a country, a state) starts at token i: "California", "New Mexico", "Peru". */
   private placeAfterComma(i: number): boolean {
+    if (this.stateAbbrAt(i)) return true;
     if (i >= this.v.length || !this.isNameTok(i) || !this.noBreak(i)) return false;
     let j = i;
     while (j + 1 < this.v.length && j - i < 3 && this.isNameTok(j + 1) && this.noBreak(j + 1)) j++;
@@ -939,9 +955,30 @@ class DocReader {
     return false;
   }
 
+  /** Token i abbreviates a US state: "NY", "N.Y.", "Calif." (not "OK" or "IN" in running text: only after a comma). */
+  private stateAbbrAt(i: number): boolean {
+    const v = this.v[i];
+    if (v === undefined || this.v[i - 1] !== ',' || !(v.includes('.') || /^[A-Z]{2}$/.test(v)) || ((POSTNOMINALS.has(v) || POSTNOMINALS.has(v.replace(/\.$/, ''))) && !this.lastMentionIsPlaceAt(i - 2))) return false;
+    return US_STATE_ABBR.has(v.replace(/\./g, '').toUpperCase());
+  }
+
+  /** A US state's name at token i, ending a clause: "Texas," of "Austin, Texas, and ...". */
+  private stateNameAt(i: number): boolean {
+    for (const j of [i, i + 1]) {
+      if (US_STATE_NAMES.has(this.spanKey(i, j)) && /^[,.;)]$/.test(this.v[j + 1] ?? '.')) return true;
+    }
+    return false;
+  }
+
   /** "the port of Arguineguín", "the town of Sumy": a place noun and "of" before token s. */
   private placeOfBefore(s: number): boolean {
     return s >= 2 && this.v[s - 1] === 'of' && PLACE_OF_NOUNS.has(this.v[s - 2]!) && this.sp[s] === ' ' && this.sp[s - 1] === ' ';
+  }
+
+  /** The last mention found is a place's and ends at token i. */
+  private lastMentionIsPlaceAt(i: number): boolean {
+    const m = this.mentions[this.mentions.length - 1];
+    return i >= 0 && m !== undefined && m.type === 'LOC' && m.end === this.end[i];
   }
 
   /**
@@ -973,6 +1010,13 @@ class DocReader {
   private single(i: number, title: { start: number; honorific: boolean } | null, partial: boolean): void {
     const v = this.v[i]!;
     const lower = this.lower[i]!;
+    // "Brooklyn, NY", "Baton Rouge, La.": a US state's abbreviation after a place and a comma
+    const state = this.stateAbbrAt(i) ? US_STATE_ABBR.get(v.replace(/\./g, '').toUpperCase()) : undefined;
+    const personBefore = this.mentions[this.mentions.length - 1]?.type === 'PERSON' && this.mentions[this.mentions.length - 1]!.end === this.end[i - 2];
+    if (state && !personBefore && (this.lastMentionIsPlaceAt(i - 2) || this.isNameTok(i - 2))) {
+      const entry = this.kb.byAlias.get(normName(state));
+      return void this.emit('LOC', i, i, entry?.type === 'LOC' ? entry.name : state, entry?.type === 'LOC' ? entry : undefined);
+    }
     if (this.kb.notEntities.has(normName(v))) return;
     if (ACRONYM.test(v) && !title) {
       // "EUR 5.2 million": a currency code before an amount is part of the amount (MONEY)
@@ -1004,6 +1048,8 @@ class DocReader {
       return;
     }
     if (this.placeNoun(i, i)) return;
+    // "Austin, Texas", "Albany, N.Y.": a town before a comma and its state
+    if (!partial && /^\p{Lu}\p{Ll}+$/u.test(v) && this.v[i + 1] === ',' && (this.stateAbbrAt(i + 2) || this.stateNameAt(i + 2))) return void this.emit('LOC', i, i, v);
     if (!partial && /^\p{Lu}\p{Ll}/u.test(v) && !isCommonWord(lower) && this.placeOfBefore(i)) return void this.emit('LOC', i, i, v);
     const prev = i > 0 ? this.lower[i - 1]! : '';
     if (!partial && !this.sentStart[i] && LOC_WEAK_PREPS.has(prev) && !isCommonWord(lower) && !this.kb.givenNames.has(normName(v)) && /^\p{Lu}\p{Ll}+$/u.test(v)) {
