@@ -355,6 +355,24 @@ describe('organisations, places, events', () => {
     ]);
   });
 
+  it('reads UN field titles and "Honourable" before a name, and takes no person for an office addressed ("Mr. President,")', () => {
+    const es = named(
+      'Mr. President, Honourable Participants, said UN High Commissioner for Refugees Filippo Grandi and Hon. Ezekiel Machogu. ' +
+        'UN Resident and Humanitarian Coordinator Clementine Nkweta-Salami met the Honourable Mia Amor Mottley. ' +
+        'The Special Rapporteur on Iran, Mai Sato, said so to Mr. King and Mrs. Banks.',
+    );
+    expect(es.map((e) => [e.type, e.name])).toEqual([
+      ['PERSON', 'Filippo Grandi'],
+      ['PERSON', 'Ezekiel Machogu'],
+      ['PERSON', 'Clementine Nkweta-Salami'],
+      ['PERSON', 'Mia Amor Mottley'],
+      ['LOC', 'Iran'],
+      ['PERSON', 'Mai Sato'],
+      ['PERSON', 'King'],
+      ['PERSON', 'Banks'],
+    ]);
+  });
+
   it('tells a given name that is also a place, before a surname, from the place', () => {
     const es = named('Chad Smith said refugees fled to Chad.');
     expect(es.map((e) => [e.type, e.name])).toEqual([

@@ -238,7 +238,10 @@ const LEAD_WORDS = set('this,that,these,those,our,my,his,her,their,its,your,we,a
 const LEAD_POS = set('DET,PRON,VERB,AUX,ADV,ADP,SCONJ,CCONJ,INTJ,PART');
 const LOC_WEAK_PREPS = set('in,at,from,near,across,throughout,inside,outside,towards');
 /** honorifics: any capitalised word after one of these is a person's name */
-const HONORIFICS = ['mr', 'mr.', 'mrs', 'mrs.', 'ms', 'ms.', 'miss', 'mx', 'mx.', 'dr', 'dr.', 'prof', 'prof.', 'professor', 'sir', 'dame', 'madam', 'madame', 'h.e.', 'his excellency', 'her excellency', 'his majesty', 'her majesty', 'his royal highness', 'her royal highness', 'his holiness'];
+const HONORIFICS = ['mr', 'mr.', 'mrs', 'mrs.', 'ms', 'ms.', 'miss', 'mx', 'mx.', 'dr', 'dr.', 'prof', 'prof.', 'professor', 'sir', 'dame', 'madam', 'madame',
+  'honourable', 'honorable', 'hon.', 'hon', 'rt. hon.', 'right honourable', 'right honorable', 'h.e.', 'his excellency', 'her excellency', 'his majesty', 'her majesty', 'his royal highness', 'her royal highness', 'his holiness'];
+/** offices addressed after an honorific, with no name: "Mr. President", "Madam Chair" (not "Mr. King") */
+const ADDRESSED_OFFICES = set('president,vice-president,vice president,chair,chairman,chairwoman,chairperson,speaker,secretary-general,secretary - general,secretary,minister,prime minister,ambassador,mayor,governor,moderator,commissioner,director,director-general,director - general,co-chair,co - chair,deputy');
 /** role titles: a name after one of these is a person's (a lone word only if it is not a common word) */
 const ROLE_TITLES = [
   'president', 'vice-president', 'vice president', 'secretary-general', 'deputy secretary-general', 'under-secretary-general',
@@ -255,6 +258,13 @@ const ROLE_TITLES = [
   'general counsel', 'executive vice president', 'senior vice president', 'majority leader', 'minority leader', 'senate majority leader',
   'house speaker', 'administrator', 'manager', 'head coach', 'coach',
   'secretary of state', 'attorney general', 'chief justice', 'detective', 'sergeant', 'detective sergeant', 'inspector',
+  // UN field and agency titles: "UN High Commissioner for Refugees Filippo Grandi", "WFP Country Director Wanja Kaaria"
+  'high commissioner for refugees', 'un high commissioner for refugees', 'united nations high commissioner for refugees',
+  'high commissioner for human rights', 'un high commissioner for human rights', 'united nations high commissioner for human rights',
+  'resident coordinator', 'humanitarian coordinator', 'resident and humanitarian coordinator', 'un resident coordinator',
+  'un humanitarian coordinator', 'un resident and humanitarian coordinator', 'country director', 'regional director',
+  'resident representative', 'country representative', 'deputy director', 'director',
+  'trial attorney', 'trial attorneys',
   // US justice press releases: "Acting United States Attorney Ellison C. Travis", "U.S. District Judge Shelly D. Dick"
   'attorney', 'district attorney', 'assistant district attorney', 'u.s. attorney', 'united states attorney',
   'assistant u.s. attorney', 'assistant united states attorney', 'acting u.s. attorney', 'acting united states attorney',
@@ -681,6 +691,8 @@ class DocReader {
       // honorific after an honorific: "H.E. Mr. John Smith", "Prof. Dr. Hans Mueller" are one
       // person's titles, and the mention keeps both.
       const stacked = k === partStart && evidence !== null && evidence.honorific && t?.honorific === true;
+      // "Mr. President,", "Madam Chair": an honorific and an office, addressed; no name
+      if (t && !t.honorific && k === partStart && evidence?.honorific && t.end === e && ADDRESSED_OFFICES.has(this.lower.slice(k, t.end + 1).join(' '))) return;
       if (t && t.end <= e && (k === s || k > partStart || !evidence || stacked)) {
         if (k > partStart) this.analyze(partStart, k - 1, evidence, false);
         evidence = { start: stacked ? evidence!.start : k, honorific: t.honorific };
@@ -992,7 +1004,9 @@ class DocReader {
     while (first > 0 && this.start[first]! > m.start) first--;
     if (this.sentStart[first] || this.sentStart[first - 1]) return false;
     const next = this.v[e + 1];
-    return next === undefined || next === '.' || next === ';' || next === ')' || (next === ',' && !LEAD_WORDS.has(this.lower[e + 2] ?? '') && this.lower[e + 2] !== 'the');
+    // ("Rapporteur ... in Iran, Mai Sato, said": a person in apposition, before the verb)
+    const after = this.pos[e + 2];
+    return next === undefined || next === '.' || next === ';' || next === ')' || (next === ',' && !LEAD_WORDS.has(this.lower[e + 2] ?? '') && this.lower[e + 2] !== 'the' && after !== 'VERB' && after !== 'AUX');
   }
 
   /** "Arua district", "Imvepi refugee settlement": an unknown name before a place noun. */
@@ -1044,7 +1058,10 @@ class DocReader {
       return;
     }
     if (title) {
-      if (title.honorific || !isCommonWord(lower)) this.emit('PERSON', i, i, v, undefined, title.start);
+      // ("Honourable Participants", "Distinguished Delegates": a plural of an ordinary noun is no name)
+      // (after "Mr." or "Dr." it is a surname: "Mrs. Banks")
+      const plural = !/^(?:mr|mrs|ms|miss|mx|dr|prof)\.?$/.test(this.lower[title.start]!) && lower.length > 4 && lower.endsWith('s') && isCommonWord(lower) && isCommonNoun(lower.slice(0, -1));
+      if ((title.honorific && !plural) || !isCommonWord(lower)) this.emit('PERSON', i, i, v, undefined, title.start);
       return;
     }
     if (this.placeNoun(i, i)) return;
