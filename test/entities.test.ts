@@ -373,6 +373,16 @@ describe('organisations, places, events', () => {
     ]);
   });
 
+  it('takes a word of an unexplained name, or an ordinary word alone, for no mention of a name that ends alike', () => {
+    const es = named('Intel Capital led the round with Sequoia Capital. The Human Rights Council met; the Council agreed. The Federal Ministry of Health spoke.\nHealth\nHelios Grid and Northwind Robotics signed.');
+    expect(es.map((e) => [e.type, e.name, texts(e)])).toEqual([
+      ['ORG', 'Intel Capital', ['Intel Capital']],
+      ['ORG', 'Human Rights Council', ['Human Rights Council', 'Council']],
+      ['ORG', 'Federal Ministry of Health', ['Federal Ministry of Health']],
+      ['ORG', 'Northwind Robotics', ['Northwind Robotics']],
+    ]);
+  });
+
   it('tells a given name that is also a place, before a surname, from the place', () => {
     const es = named('Chad Smith said refugees fled to Chad.');
     expect(es.map((e) => [e.type, e.name])).toEqual([

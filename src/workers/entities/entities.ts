@@ -377,6 +377,8 @@ interface Bare {
   text: string;
   start: number;
   end: number;
+  /** the unexplained name this word is one of ("Capital" of "Sequoia Capital"), as normal tokens and offsets */
+  chunk?: { key: string; start: number; end: number };
 }
 
 const CAP = /^\p{Lu}/u;
@@ -833,7 +835,10 @@ class DocReader {
     // before it ends the first one)
     // ("Goldman Sachs & Co. LLC": an "& Co." is part of the name)
     const formsOnlyAfter = andAt !== undefined && words.some((i) => i > andAt) && words.every((i) => i <= andAt || isLegalForm(this.lower[i]!));
-    const splitAnd = andAt !== undefined && !formsOnlyAfter && (this.kbMatch(s, andAt - 1) !== undefined || this.lower[andAt + 1] === 'the' || (ORG_HEADS.has(this.lower[andAt - 1] ?? '') && !(COMPANY_HEADS.has(this.lower[andAt - 1] ?? '') && firstPrep !== undefined && firstPrep < andAt)) || LOC_HEADS.has(this.lower[andAt - 1] ?? '') || this.twoBodies(s, e, andAt, headIdx) || this.kbMatch(andAt + 1, e) !== undefined || (firstPrep !== undefined && andAt > firstPrep && !ORG_HEADS.has(head) && !EVENT_HEADS.has(head)));
+    // "Helios Grid and Northwind Robotics": two or more words before the "and" and a body's head
+    // word after it (one word before it is part of the name: "Food and Drug Administration")
+    const twoNames = andAt !== undefined && firstPrep === undefined && words.filter((i) => i < andAt).length >= 2 && headIdx === e && ORG_HEADS.has(head) && !isLegalForm(head);
+    const splitAnd = andAt !== undefined && !formsOnlyAfter && (twoNames || this.kbMatch(s, andAt - 1) !== undefined || this.lower[andAt + 1] === 'the' || (ORG_HEADS.has(this.lower[andAt - 1] ?? '') && !(COMPANY_HEADS.has(this.lower[andAt - 1] ?? '') && firstPrep !== undefined && firstPrep < andAt)) || LOC_HEADS.has(this.lower[andAt - 1] ?? '') || this.twoBodies(s, e, andAt, headIdx) || this.kbMatch(andAt + 1, e) !== undefined || (firstPrep !== undefined && andAt > firstPrep && !ORG_HEADS.has(head) && !EVENT_HEADS.has(head)));
     if (splitAnd && andAt !== undefined) {
       this.analyze(s, andAt - 1, title, partial);
       this.analyze(andAt + 1, e, null, partial);
@@ -926,10 +931,7 @@ class DocReader {
     if (!partial && this.v[e + 1] === ',' && (!this.kb.givenNames.has(normName(this.v[s]!)) || this.stateAbbrAt(e + 2)) && this.placeAfterComma(e + 2)) return void this.emit('LOC', s, e, this.nameText(s, e));
     const nameWords = words.filter((i) => !NAME_PARTICLES.has(this.v[i]!) && !INITIAL.test(this.v[i]!) && !NAME_SUFFIXES.has(this.v[i]!));
     const shapeOk = nameWords.every((i) => /^\p{Lu}(?:['’]\p{Lu})?[\p{Ll}'’\-\p{M}]+$/u.test(this.v[i]!) && !NOT_NAME_WORDS.has(this.lower[i]!) && !ORG_HEADS.has(this.lower[i]!) && !EVENT_HEADS.has(this.lower[i]!));
-    if (!shapeOk || nameWords.length < 2 || nameWords.length > 4) {
-      for (const i of nameWords) this.bare.push({ text: this.v[i]!, start: this.start[i]!, end: this.end[i]! });
-      return;
-    }
+    if (!shapeOk || nameWords.length < 2 || nameWords.length > 4) return this.pieces(s, e, nameWords);
     // a capitalised common word opening a sentence is not part of the name (but the first half
     // of a hyphenated name is: "Jean-Claude Juncker said")
     const hyphenated = this.v[s + 1] === '-' && this.sp[s + 1] === '';
@@ -954,7 +956,13 @@ class DocReader {
     // "in Baton Rouge", "near Old Trafford": an unknown two-word name after a place preposition
     if (!partial && !given && unknown && nameWords.length === 2 && !this.sentStart[s] && PLACE_PREPS.has(this.lower[s - 1] ?? '')) return void this.emit('LOC', s, e, this.nameText(s, e));
     if (!partial && (given || unknown) && !ordinaryLast) return void this.emit('PERSON', s, e, this.nameText(s, e));
-    for (const i of nameWords) this.bare.push({ text: this.v[i]!, start: this.start[i]!, end: this.end[i]! });
+    this.pieces(s, e, nameWords);
+  }
+
+  /** The words of an unexplained name s..e, each a bare word that knows the name it came from. */
+  private pieces(s: number, e: number, nameWords: number[]): void {
+    const chunk = nameWords.length > 1 ? { key: this.spanKey(s, e), start: this.start[s]!, end: this.end[e]! } : undefined;
+    for (const i of nameWords) this.bare.push({ text: this.v[i]!, start: this.start[i]!, end: this.end[i]!, ...(chunk ? { chunk } : {}) });
   }
 
   /** A known place (a country, a state) starts at token i: "California", "New Mexico", "Peru". */
@@ -1248,12 +1256,32 @@ function buildEntities(r: DocReader): Entity[] {
   }
   // a lone capitalised word that is the end of a name in this document ("Guterres", "Dorian")
   const live = all.filter((g) => !g.merged);
+  const chunksNamed = new Set<string>();
   for (const b of r.bare) {
     const w = normName(b.text);
     if (!w || r.kb.notEntities.has(w)) continue;
+    if (b.chunk) {
+      // a word of a longer unexplained name: the name as a whole may be one found elsewhere
+      // ("Helios Grid" before "Helios Grid will ..."), but its words are no mentions of other
+      // names ending alike ("Capital" of "Sequoia Capital" is not Intel Capital)
+      const whole = live.filter((g) => g.tokens.join(' ') === b.chunk!.key);
+      const at = `${b.chunk.start}:${b.chunk.end}`;
+      if (whole.length === 1 && !chunksNamed.has(at)) {
+        chunksNamed.add(at);
+        whole[0]!.mentions.push({ text: r.text.slice(b.chunk.start, b.chunk.end), start: b.chunk.start, end: b.chunk.end });
+      }
+      if (whole.length > 0) continue;
+    }
     let hits = live.filter((g) => g.type === 'PERSON' && g.tokens[g.tokens.length - 1] === w);
     if (hits.length === 0) hits = live.filter((g) => g.type === 'PERSON' && g.tokens.length > 1 && closeWord(w, g.tokens[g.tokens.length - 1]!));
-    if (hits.length === 0) hits = live.filter((g) => g.type !== 'PERSON' && g.tokens.length > 1 && g.tokens[g.tokens.length - 1] === w && w.length > 3);
+    if (b.chunk) {
+      if (hits.length === 1) hits[0]!.mentions.push({ text: b.text, start: b.start, end: b.end });
+      continue;
+    }
+    // "the Council" after "Human Rights Council"; not an ordinary word that only ends the name
+    // ("Health" of a topic label is no mention of the Ministry of Health)
+    const headWord = ORG_HEADS.has(w) || LOC_HEADS.has(w) || EVENT_HEADS.has(w) || !isCommonWord(w);
+    if (hits.length === 0 && headWord) hits = live.filter((g) => g.type !== 'PERSON' && g.tokens.length > 1 && g.tokens[g.tokens.length - 1] === w && w.length > 3);
     // a company's short name: "Globex" after "Globex Corp."
     // ("Northgate" after "Northgate Energy Corporation")
     if (hits.length === 0) hits = live.filter((g) => g.type === 'ORG' && !g.kb && g.tokens.length >= 2 && g.tokens[0] === w && w.length > 2 && g.tokens.slice(1).every((t) => isCompanyEnd(t) || COMPANY_HEADS.has(t)));
