@@ -383,6 +383,21 @@ describe('organisations, places, events', () => {
     ]);
   });
 
+  it('takes an expansion of a known acronym for that body when it names it, and the text\'s own expansion over the knowledge base', () => {
+    const es = named(
+      "The UN Children's Fund (UNICEF) said so. The United Nations World Food Programme (WFP) agreed; the United Nations World Food Programme is big. " +
+        "The International Chamber of Commerce (ICC) met; the ICC said. The Criminal Division's Fraud Section and the U.S. Army Corps of Engineers worked.",
+    );
+    expect(es.map((e) => [e.type, e.name, texts(e)])).toEqual([
+      ['ORG', 'UNICEF', ["UN Children's Fund", 'UNICEF']],
+      ['ORG', 'World Food Programme', ['United Nations World Food Programme', 'WFP', 'United Nations World Food Programme']],
+      ['ORG', 'International Chamber of Commerce', ['International Chamber of Commerce', 'ICC', 'ICC']],
+      ['ORG', 'Criminal Division', ['Criminal Division']],
+      ['ORG', 'Fraud Section', ['Fraud Section']],
+      ['ORG', 'U.S. Army Corps of Engineers', ['U.S. Army Corps of Engineers']],
+    ]);
+  });
+
   it('tells a given name that is also a place, before a surname, from the place', () => {
     const es = named('Chad Smith said refugees fled to Chad.');
     expect(es.map((e) => [e.type, e.name])).toEqual([

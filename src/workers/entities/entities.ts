@@ -154,7 +154,7 @@ const set = (s: string) => new Set(s.split(/\s*,\s*/).filter(Boolean));
 /** Legal forms that end a company's name: "Apple Inc.", "Siemens AG", "Nestlé S.A." */
 const LEGAL_FORMS = set('inc,inc.,incorporated,corp,corp.,ltd,ltd.,limited,llc,llp,lp,plc,gmbh,ag,kgaa,se,sa,s.a.,nv,n.v.,b.v.,s.p.a.,spa,srl,ab,asa,oyj,co.,holdings,pty');
 const ORG_HEADS = set(
-  'council,councils,organization,organisation,organizations,organisations,agency,bank,fund,programme,program,union,assembly,court,commission,ministry,department,office,institute,institution,university,college,school,foundation,association,federation,committee,group,coalition,alliance,network,forum,panel,board,authority,secretariat,service,corporation,company,party,parliament,congress,senate,tribunal,society,centre,center,partnership,facility,division,bureau,unit,airways,airlines,trust,mission,league,club,academy,observatory,movement,front,army,police,force,forces,agencies,church,hospital,times,post,news,press,administration,centers,centres,library,jail,prison,exchange,courthouse,ledger,gazette,herald,tribune,chronicle,telegraph,extension',
+  'council,councils,organization,organisation,organizations,organisations,agency,bank,fund,programme,program,union,assembly,court,commission,ministry,department,office,institute,institution,university,college,school,foundation,association,federation,committee,group,coalition,alliance,network,forum,panel,board,authority,secretariat,service,corporation,company,party,parliament,congress,senate,tribunal,society,centre,center,partnership,facility,division,bureau,unit,airways,airlines,trust,mission,league,club,academy,observatory,movement,front,army,police,force,forces,agencies,church,hospital,times,post,news,press,administration,centers,centres,library,jail,prison,exchange,courthouse,ledger,gazette,herald,tribune,chronicle,telegraph,extension,chamber,chambers,section,directorate,inspectorate,consortium,cooperative,clinic,museum,embassy,consulate,delegation,caucus,corps,brigade,regiment,battalion,navy,conservancy,guild',
 );
 /**
  * The last word of many a company's name: "Northwind Technologies", "Siemens Energy". Only
@@ -597,7 +597,8 @@ class DocReader {
    */
   private possessiveJoins(s: number, e: number, j: number): boolean {
     const n = this.v.length;
-    if (j + 1 >= n || this.sp[j + 1] !== ' ' || !this.isNameTok(j + 1) || this.kbMatch(s, e) !== undefined) return false;
+    // (nor a body before it: "the Criminal Division's Fraud Section" is a section of a division)
+    if (j + 1 >= n || this.sp[j + 1] !== ' ' || !this.isNameTok(j + 1) || this.kbMatch(s, e) !== undefined || ORG_HEADS.has(this.lower[e]!)) return false;
     let last = j + 1;
     for (let k = j + 2; k < n && k <= j + 6 && this.noBreak(k); k++) {
       if (this.isNameTok(k)) last = k;
@@ -1191,12 +1192,27 @@ function canonicalName(g: Group): string {
   return [...counts.entries()].sort((a, b) => words(b[0]) - words(a[0]) || b[1] - a[1] || nonAscii(b[0]) - nonAscii(a[0]) || a[0].localeCompare(b[0]))[0]![0];
 }
 
+/** "un childrens fund" -> "united nations childrens fund": the normal key names are compared by */
+const unKey = (name: string) => normName(name).replace(/^(?:the )?(?:un|u n) /, 'united nations ');
+
 function buildEntities(r: DocReader): Entity[] {
-  // acronyms tied to their expansion in the text
+  // an expansion in the text of a known acronym is that known body when its name is a variant
+  // of the body's ("UN Children's Fund (UNICEF)", "United Nations World Food Programme (WFP)";
+  // not "International Chamber of Commerce (ICC)", which is no court)
+  for (const [acr, exp] of r.expansions) {
+    const entry = exp.kb ? undefined : r.kb.byAcronym.get(acr);
+    if (!entry || entry.type !== exp.type) continue;
+    const key = unKey(exp.name);
+    if ([entry.name, ...entry.aliases].some((a) => a.length > 4 && /\p{Ll}/u.test(a) && (key.endsWith(unKey(a)) || unKey(a) === key))) {
+      // (and so is the same name written out elsewhere in the document)
+      for (const m of r.mentions) if (!m.kb && m.type === exp.type && unKey(m.name) === key) Object.assign(m, { kb: entry, name: entry.name });
+    }
+  }
+  // acronyms tied to their expansion in the text, which outranks the knowledge base's reading
   for (const m of r.mentions) {
-    if (!m.acronym || m.kb) continue;
+    if (!m.acronym) continue;
     const exp = r.expansions.get(m.acronym);
-    if (exp && exp !== m) {
+    if (exp && exp !== m && (!m.kb || exp.kb !== m.kb)) {
       m.type = exp.type;
       m.name = exp.name;
       m.kb = exp.kb;
