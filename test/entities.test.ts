@@ -398,6 +398,17 @@ describe('organisations, places, events', () => {
     ]);
   });
 
+  it('splits two names that open with the same word at "and", and reads a storm named as it grew as one event', () => {
+    const es = named('Hurricane Maria and Hurricane Dorian hit. Tropical Storm Debby swamped homes; Hurricane Debby later. Lake Victoria and Lake Tanganyika shrink.');
+    expect(es.map((e) => [e.type, e.name, texts(e)])).toEqual([
+      ['EVENT', 'Hurricane Maria', ['Hurricane Maria']],
+      ['EVENT', 'Hurricane Dorian', ['Hurricane Dorian']],
+      ['EVENT', 'Tropical Storm Debby', ['Tropical Storm Debby', 'Hurricane Debby']],
+      ['LOC', 'Lake Victoria', ['Lake Victoria']],
+      ['LOC', 'Lake Tanganyika', ['Lake Tanganyika']],
+    ]);
+  });
+
   it('tells a given name that is also a place, before a surname, from the place', () => {
     const es = named('Chad Smith said refugees fled to Chad.');
     expect(es.map((e) => [e.type, e.name])).toEqual([

@@ -174,6 +174,9 @@ const EVENT_HEADS = set(
 );
 const LOC_PREFIX = set('lake,mount,mt.,cape,isle,river,port,fort,lac');
 const EVENT_PREFIX = set('hurricane,cyclone,typhoon,storm,operation,battle,siege');
+/** the word before a storm's name, and what may come before it: "Tropical Storm Debby" */
+const STORM_WORDS = set('hurricane,cyclone,typhoon,storm,depression');
+const STORM_LEADS = set('tropical,super,severe');
 const LOC_HEADS = set(
   'ocean,sea,river,lake,mountains,mountain,island,islands,isles,peninsula,gulf,bay,strait,straits,canal,desert,valley,coast,basin,region,district,province,county,delta,plateau,highlands,archipelago,city,town,village,square,street,avenue,park,airport,boulevard,road,arena,stadium,garden,gardens,highway,motorway,expressway,freeway,tunnel',
 );
@@ -839,7 +842,9 @@ class DocReader {
     // "Helios Grid and Northwind Robotics": two or more words before the "and" and a body's head
     // word after it (one word before it is part of the name: "Food and Drug Administration")
     const twoNames = andAt !== undefined && firstPrep === undefined && words.filter((i) => i < andAt).length >= 2 && headIdx === e && ORG_HEADS.has(head) && !isLegalForm(head);
-    const splitAnd = andAt !== undefined && !formsOnlyAfter && (twoNames || this.kbMatch(s, andAt - 1) !== undefined || this.lower[andAt + 1] === 'the' || (ORG_HEADS.has(this.lower[andAt - 1] ?? '') && !(COMPANY_HEADS.has(this.lower[andAt - 1] ?? '') && firstPrep !== undefined && firstPrep < andAt)) || LOC_HEADS.has(this.lower[andAt - 1] ?? '') || this.twoBodies(s, e, andAt, headIdx) || this.kbMatch(andAt + 1, e) !== undefined || (firstPrep !== undefined && andAt > firstPrep && !ORG_HEADS.has(head) && !EVENT_HEADS.has(head)));
+    // "Hurricane Maria and Hurricane Dorian", "Lake Victoria and Lake Tanganyika": the first word again after the "and"
+    const sameLead = andAt !== undefined && this.lower[andAt + 1] === this.lower[s] && andAt > s + 1;
+    const splitAnd = andAt !== undefined && !formsOnlyAfter && (twoNames || sameLead || this.kbMatch(s, andAt - 1) !== undefined || this.lower[andAt + 1] === 'the' || (ORG_HEADS.has(this.lower[andAt - 1] ?? '') && !(COMPANY_HEADS.has(this.lower[andAt - 1] ?? '') && firstPrep !== undefined && firstPrep < andAt)) || LOC_HEADS.has(this.lower[andAt - 1] ?? '') || this.twoBodies(s, e, andAt, headIdx) || this.kbMatch(andAt + 1, e) !== undefined || (firstPrep !== undefined && andAt > firstPrep && !ORG_HEADS.has(head) && !EVENT_HEADS.has(head)));
     if (splitAnd && andAt !== undefined) {
       this.analyze(s, andAt - 1, title, partial);
       this.analyze(andAt + 1, e, null, partial);
@@ -847,6 +852,8 @@ class DocReader {
     }
 
     if (EVENT_PREFIX.has(first) && !PREPS.has(this.v[s + 1] ?? '')) return void this.event(s, e);
+    // "Tropical Storm Debby", "Super Typhoon Haiyan"
+    if (STORM_LEADS.has(first) && STORM_WORDS.has(this.lower[s + 1] ?? '') && e > s + 1) return void this.event(s, e);
     // ("Mount Sinai Hospital": a body named after a place is a body)
     if (LOC_PREFIX.has(first) && firstPrep === undefined && !title && !ORG_HEADS.has(head)) return void this.emit('LOC', s, e, this.nameText(s, e));
     if (firstPrep !== undefined && LOC_OF_HEADS.has(head)) {
@@ -1258,6 +1265,15 @@ function buildEntities(r: DocReader): Entity[] {
     if (full && full !== g) mergeInto(g, root(full));
   }
   // people: surname alone, misspellings, the same name with and without accents or middle names
+  // one storm named as it grew: "Tropical Storm Debby", then "Hurricane Debby"
+  const storms = new Map<string, Group>();
+  for (const g of byLength) {
+    if (g.type !== 'EVENT' || g.kb || g.merged || g.tokens.length < 2 || !STORM_WORDS.has(g.tokens[g.tokens.length - 2]!)) continue;
+    const name = g.tokens[g.tokens.length - 1]!;
+    const first = storms.get(name);
+    if (first) mergeInto(g, root(first));
+    else storms.set(name, g);
+  }
   const people = byLength.filter((g) => g.type === 'PERSON' && !g.merged);
   // twice: a surname that fits a name and its misspelling is resolved once the two are merged
   for (const g of [...people, ...people].reverse()) {
