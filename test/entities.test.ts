@@ -339,6 +339,10 @@ describe('organisations, places, events', () => {
       ['LOC', 'Lagos'],
       ['PERSON', 'Wole Soyinka'],
     ]);
+    expect(named('By Priya Sharma, Kathmandu').map((e) => [e.type, e.name])).toEqual([
+      ['PERSON', 'Priya Sharma'],
+      ['LOC', 'Kathmandu'],
+    ]);
   });
 
   it('reads US states abbreviated after a town and a comma, and the town before them', () => {

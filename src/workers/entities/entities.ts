@@ -936,7 +936,8 @@ class DocReader {
     // larger place it lies in
     if (!partial && this.v[s - 1] === ',' && !this.kb.givenNames.has(normName(this.v[s]!)) && this.placeEndsAt(s - 2, e)) return void this.emit('LOC', s, e, this.nameText(s, e));
     // "Santa Clara, California", "Camana, Peru": a name, a comma, then a known state or country
-    if (!partial && this.v[e + 1] === ',' && (!this.kb.givenNames.has(normName(this.v[s]!)) || this.stateAbbrAt(e + 2)) && this.placeAfterComma(e + 2)) return void this.emit('LOC', s, e, this.nameText(s, e));
+    // (not a byline: "By Priya Sharma, Kathmandu")
+    if (!partial && this.v[e + 1] === ',' && this.lower[s - 1] !== 'by' && (!this.kb.givenNames.has(normName(this.v[s]!)) || this.stateAbbrAt(e + 2)) && this.placeAfterComma(e + 2)) return void this.emit('LOC', s, e, this.nameText(s, e));
     const nameWords = words.filter((i) => !NAME_PARTICLES.has(this.v[i]!) && !INITIAL.test(this.v[i]!) && !NAME_SUFFIXES.has(this.v[i]!));
     const shapeOk = nameWords.every((i) => /^\p{Lu}(?:['’]\p{Lu})?[\p{Ll}'’\-\p{M}]+$/u.test(this.v[i]!) && !NOT_NAME_WORDS.has(this.lower[i]!) && !ORG_HEADS.has(this.lower[i]!) && !EVENT_HEADS.has(this.lower[i]!));
     if (!shapeOk || nameWords.length < 2 || nameWords.length > 4) return this.pieces(s, e, nameWords);
