@@ -75,6 +75,8 @@ const CASES: [string, string[], string[]][] = [
       'The warring parties agreed to a ceasefire brokered by regional mediators.',
       'Peacekeepers were deployed after armed groups attacked villages near the border.',
       'The treaty bans nuclear weapons and calls for disarmament talks.',
+      'Families fled as gang violence spread through the capital.',
+      'Deminers cleared explosive ordnance from the fields before planting.',
     ],
     [
       'She finally found peace of mind after retiring to the countryside.',
@@ -122,6 +124,7 @@ const CASES: [string, string[], string[]][] = [
       'Activists denounced the torture of detainees and called for an end to racial discrimination.',
       'Hate speech and xenophobia online must be confronted to protect human dignity.',
       'Journalists must be free to work: freedom of expression is a fundamental right.',
+      'The activist was sentenced to death after a trial that lasted one hour.',
     ],
     ['The publisher holds the intellectual property rights to the novel.'],
   ],
@@ -172,6 +175,7 @@ const CASES: [string, string[], string[]][] = [
       'Closing the gender gap in pay and ending violence against women are priorities.',
       'Women and girls must take part in every peace process as negotiators and mediators.',
       'The new credit line is reserved for women farmers and rural women\'s associations.',
+      'Women carry the main burden of food production and unpaid care.',
     ],
     [
       'A girl and her brother walked to the market.',
