@@ -276,9 +276,27 @@ describe('news and press-release kinds', () => {
     expect(kinds(doc)).toEqual(['heading', 'paragraph', 'paragraph', 'paragraph', 'byline']);
   });
 
-  it('reads dash bullets as paragraphs, a contact label as a heading and a phone number as other', () => {
-    const doc = run('Highlights\n- Revenue of $412.5 million, up 18%\n- Raised full-year guidance\n\nMedia Contact:\nSam Rivera\n+1 617 555 0100');
-    expect(kinds(doc)).toEqual(['heading', 'paragraph', 'paragraph', 'heading', 'byline', 'other']);
+  it('reads dash bullets as paragraphs, and a contact block (its label, name, title and phone) as other', () => {
+    const doc = run('Highlights\n- Revenue of $412.5 million, up 18%\n- Raised full-year guidance\n\nMedia Contact:\nSam Rivera\nPress Secretary\n+1 617 555 0100');
+    expect(kinds(doc)).toEqual(['heading', 'paragraph', 'paragraph', 'other', 'other', 'other', 'other']);
+  });
+
+  it('reads page furniture and end marks as other, and a headline after header lines and its deck as headings', () => {
+    const doc = run(
+      [
+        'FOR IMMEDIATE RELEASE',
+        'Tuesday, October 8, 2024',
+        'Former Charity Executive Sentenced for Hurricane Relief Fraud',
+        'New chip aims to make large language model inference more sustainable',
+        'MIAMI, Oct. 8 – A former executive was sentenced today to 87 months in prison for defrauding a relief programme.',
+        'Share this:',
+        'Read more: Tybee Island beach renourishment delayed again',
+        'We use cookies to improve your experience on our site.',
+        '© 2024 Savannah Morning Ledger. All rights reserved.',
+        'ENDS',
+      ].join('\n\n'),
+    );
+    expect(kinds(doc)).toEqual(['heading', 'byline', 'heading', 'heading', 'paragraph', 'other', 'other', 'other', 'other', 'other']);
   });
 
   it('takes the markers off a plain-text list (two items or more), and leaves a lone dash attribution', () => {

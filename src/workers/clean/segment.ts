@@ -130,6 +130,11 @@ function urlsOnly(line: string): boolean {
   return line.split(' ').every((t) => URL.test(t) || EMAIL.test(t));
 }
 
+/** the label that opens a contact block */
+const CONTACT_LABEL = /^(?:(?:media|press|investor|news|public)\s+)?(?:contacts?|relations|inquiries|enquiries)\s*:?$|^media\s*:$|^(?:for (?:more|further) information|media contact|press contact)[^.]{0,40}:$/iu;
+const PAGE_FURNITURE =
+  /^(?:(?:share|share this(?: article| story| page)?|share on \w+|tweet|print|email this|related(?: articles| stories| links| content)?|read more|see also|more on this|advertisement|sponsored|skip to (?:main )?content|back to top|subscribe(?: now)?|sign up|log ?in|menu|search)\s*[:.!]?\s*(?:$|[:|])|(?:read more|see also|related)\s*:|(?:©|\(c\)|copyright)\s*(?:\d{4}|[\p{L}])|.*\ball rights reserved\b|(?:this (?:web)?site|we) uses? cookies\b|.*\b(?:accept (?:all )?cookies|cookie (?:policy|settings|preferences))\b|follow us on\b|(?:ends|end|-+ ?30 ?-+|# ?# ?#)\.?$)/iu;
+
 function isOther(line: string): boolean {
   if (line.length > 300) return false;
   if (!/[\p{L}\p{N}]/u.test(line)) return true; // only punctuation or symbols: "***", "---", "• •"
@@ -140,6 +145,9 @@ function isOther(line: string): boolean {
   if (/^[[(][\p{Lu}\p{N} .'’-]{2,40}[\])]$/u.test(line)) return true; // a stage direction: "[APPLAUSE]", "(END OF TRANSCRIPT)"
   // "Media Contact: Dana Kowalski, press@northwind.com", "In Geneva, Olga Mur, +41 79 200 76 17"
   if (line.length <= 160 && !/[.!?]$/u.test(line) && CONTACT.test(line) && words(line).length <= 16) return true;
+  // page furniture and press-release markers: "Share this:", "Read more:", "© 2024 The Ledger.
+  // All rights reserved.", "We use cookies ...", "Follow us on X", "ENDS", "-30-"
+  if (line.length <= 200 && PAGE_FURNITURE.test(line)) return true;
   // "Unsubscribe | Update preferences | View in browser": a row of links
   const cells = line.split('|');
   if (cells.length >= 3 && cells.every((c) => c.trim() !== '' && words(c).length <= 4)) return true;
@@ -422,9 +430,28 @@ export function classifySegments(texts: readonly string[], context: ClassifyCont
   for (const i of prose) kinds[i] = 'paragraph';
   // The first line of a text, unpunctuated and followed by more, is its title.
   // (Not a picture's caption: one with a credit, or in lower case.)
-  const f0 = feats[0];
-  if (texts.length > 1 && kinds[0] === 'caption' && f0 && !/[.!?…]/u.test(f0.terminal) && !startsLower(f0.text) && !INLINE_CREDIT.test(f0.text)) {
-    kinds[0] = 'heading';
+  // (after header lines only: "FOR IMMEDIATE RELEASE", a dateline, a site's name)
+  let first = 0;
+  const header = (k: number) => kinds[k] === 'heading' && words(texts[k]!).length <= 5 && texts[k] === texts[k]!.toUpperCase();
+  while (first < texts.length - 1 && (kinds[first] === 'other' || kinds[first] === 'byline' || header(first))) first++;
+  const f0 = feats[first];
+  if (texts.length > first + 1 && kinds[first] === 'caption' && f0 && !/[.!?…]/u.test(f0.terminal) && !startsLower(f0.text) && !INLINE_CREDIT.test(f0.text)) {
+    kinds[first] = 'heading';
+  }
+  // A press release's deck: the line right after its title, shaped like a caption but with no
+  // credit ("New chip aims to make inference more sustainable; ships in Q3")
+  const deck = first + 1;
+  const fd = feats[deck];
+  // (and a dateline opens the story after it: "AUSTIN, Texas--(BUSINESS WIRE)--", "MIAMI, Oct. 8 –")
+  if (kinds[first] === 'heading' && kinds[deck] === 'caption' && fd && deck + 1 < texts.length && /^\p{Lu}[\p{Lu}\p{M} .'’/-]{2,}(?:,|\s*[-–—]|\s*\()/u.test(texts[deck + 1]!) && !startsLower(fd.text) && !INLINE_CREDIT.test(fd.text) && !PICTURE_LABEL.test(fd.text)) {
+    kinds[deck] = 'heading';
+  }
+  // A contact block: "Media contact:" and the short lines after it (names, titles, offices,
+  // addresses) up to the next line of prose
+  for (let i = 0; i < texts.length; i++) {
+    if (!CONTACT_LABEL.test(texts[i]!.trim())) continue;
+    kinds[i] = 'other';
+    for (let k = i + 1; k < texts.length && words(texts[k]!).length <= 12 && !/[.!?]$/u.test(texts[k]!.trim()); k++) kinds[k] = 'other';
   }
   // Lines that open with the same dash are a list ("- Revenue of $412.5 million"), not attributions.
   for (let i = 0; i < texts.length; i++) {
