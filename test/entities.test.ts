@@ -169,7 +169,8 @@ describe('organisations, places, events', () => {
     ]);
     // a legal form after a comma is part of the name, and the name without it is the same company
     const acme = named('Acme Robotics, Inc. (NASDAQ: ACME) reported results. Acme Robotics designs robots.');
-    expect(find(acme, 'ORG', 'Acme Robotics, Inc.').map(texts)).toEqual([['Acme Robotics, Inc.', 'Acme Robotics']]);
+    // (and its ticker names it too)
+    expect(find(acme, 'ORG', 'Acme Robotics, Inc.').map(texts)).toEqual([['Acme Robotics, Inc.', 'ACME', 'Acme Robotics']]);
   });
 
   it('reads a news dateline as a place, without its state abbreviation', () => {
@@ -243,7 +244,7 @@ describe('organisations, places, events', () => {
 
   it('resolves a company named with and without "Corporation", and by its first word', () => {
     const es = named('Northgate Energy Corporation (NYSE: NGE) reported. Northgate Energy said so, and Northgate added more.');
-    expect(find(es, 'ORG', 'Northgate Energy Corporation').map(texts)).toEqual([['Northgate Energy Corporation', 'Northgate Energy', 'Northgate']]);
+    expect(find(es, 'ORG', 'Northgate Energy Corporation').map(texts)).toEqual([['Northgate Energy Corporation', 'NGE', 'Northgate Energy', 'Northgate']]);
   });
 
   it('takes no person for an unknown word before an ordinary plural, -ing or building word', () => {
@@ -399,6 +400,16 @@ describe('organisations, places, events', () => {
       ['ORG', 'Criminal Division', ['Criminal Division']],
       ['ORG', 'Fraud Section', ['Fraud Section']],
       ['ORG', 'U.S. Army Corps of Engineers', ['U.S. Army Corps of Engineers']],
+    ]);
+  });
+
+  it('reads a ticker as its company, "AI" as part of a name, and one hyphenated word after "from" as a place', () => {
+    const es = named('Nordvale Technologies, Inc. (NASDAQ: NRDV) announced it. Shares of NRDV rose at the AI Safety Summit. Evacuees from Cap-Haïtien arrived.');
+    expect(es.map((e) => [e.type, e.name, texts(e)])).toEqual([
+      ['ORG', 'Nordvale Technologies, Inc.', ['Nordvale Technologies, Inc.', 'NRDV', 'NRDV']],
+      ['ORG', 'Nasdaq', ['NASDAQ']],
+      ['EVENT', 'AI Safety Summit', ['AI Safety Summit']],
+      ['LOC', 'Cap-Haïtien', ['Cap-Haïtien']],
     ]);
   });
 

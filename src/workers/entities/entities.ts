@@ -174,6 +174,8 @@ const EVENT_HEADS = set(
 );
 const LOC_PREFIX = set('lake,mount,mt.,cape,isle,river,port,fort,lac');
 const EVENT_PREFIX = set('hurricane,cyclone,typhoon,storm,operation,battle,siege');
+/** "(NASDAQ: NRDV)", "(NYSE: ACME)": a ticker follows the exchange */
+const STOCK_EXCHANGES = set('NASDAQ,Nasdaq,NYSE,AMEX,LSE,TSX,TSE,ASX,HKEX,SIX,OTC,OTCQX,OTCQB,Euronext,XETRA');
 /** the word before a storm's name, and what may come before it: "Tropical Storm Debby" */
 const STORM_WORDS = set('hurricane,cyclone,typhoon,storm,depression');
 const STORM_LEADS = set('tropical,super,severe');
@@ -761,7 +763,8 @@ class DocReader {
         continue;
       }
       // "SOURCE Helix Biosystems", "CONTACT Jane Roe": a label in capitals before a name
-      if (s < e && /^\p{Lu}{2,}$/u.test(this.v[s]!) && /\p{Ll}/u.test(this.v[s + 1]!) && !this.kb.byAcronym.has(this.v[s]!) && !this.defined.has(this.v[s]!) && isCommonWord(this.lower[s]!)) {
+      // (a label is a word: "AI Safety Summit" keeps its AI)
+      if (s < e && /^\p{Lu}{4,}$/u.test(this.v[s]!) && /\p{Ll}/u.test(this.v[s + 1]!) && !this.kb.byAcronym.has(this.v[s]!) && !this.defined.has(this.v[s]!) && isCommonWord(this.lower[s]!)) {
         s++;
         continue;
       }
@@ -931,6 +934,14 @@ class DocReader {
     for (let i = s; i <= e; i++) if (this.type[i] !== 'punctuation' || INITIAL.test(this.v[i]!)) words.push(i);
     if (title) return void this.emit('PERSON', s, e, this.nameText(s, e), undefined, title.start);
     if (this.placeNoun(s, e)) return;
+    // "Cap-Haïtien", "Saint-Denis": one hyphenated word is no first name and surname; after
+    // "in", "from" ... it is a place
+    let spaced = false;
+    for (let i = s + 1; i <= e; i++) if (this.sp[i] !== '') spaced = true;
+    if (!spaced) {
+      if (!partial && !this.sentStart[s] && LOC_WEAK_PREPS.has(this.lower[s - 1] ?? '')) return void this.emit('LOC', s, e, this.nameText(s, e));
+      return this.pieces(s, e, words);
+    }
     if (!partial && this.placeOfBefore(s) && words.some((i) => !isCommonWord(this.lower[i]!))) return void this.emit('LOC', s, e, this.nameText(s, e));
     // "Arguineguín, Gran Canaria", "Goma, North Kivu": a name after a place and a comma is the
     // larger place it lies in
@@ -1050,6 +1061,19 @@ class DocReader {
     }
     if (this.kb.notEntities.has(normName(v))) return;
     if (ACRONYM.test(v) && !title) {
+      // "Nordvale Technologies, Inc. (NASDAQ: NRDV)": a ticker names the company before it
+      if (this.v[i - 1] === ':' && STOCK_EXCHANGES.has(this.v[i - 2] ?? '') && this.v[i - 3] === '(') {
+        const open = this.start[i - 3]!;
+        let company: RawMention | undefined;
+        for (let k = this.mentions.length - 1; k >= 0 && !company; k--) {
+          const m = this.mentions[k]!;
+          if (m.end <= open) company = m.type === 'ORG' && open - m.end <= 2 ? m : undefined;
+          if (m.end <= open) break;
+        }
+        if (company) this.expansions.set(acronymKey(v), company);
+        if (company) this.emit('ORG', i, i, v);
+        return;
+      }
       // "EUR 5.2 million": a currency code before an amount is part of the amount (MONEY)
       if (CURRENCY_CODES.has(v) && /^\d/.test(this.v[i + 1] ?? '')) return;
       if (TIME_ZONES.has(v) && this.numeric.some((x) => x.type === 'TIME' && x.e === i - 1)) return;
