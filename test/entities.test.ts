@@ -413,6 +413,14 @@ describe('organisations, places, events', () => {
     ]);
   });
 
+  it('drops a headline verb in -ing from the name after it, and reads a relief programme named after a storm as a body', () => {
+    const es = named('Former Florida Charity Executive Sentenced for Defrauding Hurricane Relief Program');
+    expect(es.map((e) => [e.type, e.name])).toEqual([
+      ['LOC', 'Florida'],
+      ['ORG', 'Hurricane Relief Program'],
+    ]);
+  });
+
   it('splits two names that open with the same word at "and", and reads a storm named as it grew as one event', () => {
     const es = named('Hurricane Maria and Hurricane Dorian hit. Tropical Storm Debby swamped homes; Hurricane Debby later. Lake Victoria and Lake Tanganyika shrink.');
     expect(es.map((e) => [e.type, e.name, texts(e)])).toEqual([

@@ -174,6 +174,8 @@ const EVENT_HEADS = set(
 );
 const LOC_PREFIX = set('lake,mount,mt.,cape,isle,river,port,fort,lac');
 const EVENT_PREFIX = set('hurricane,cyclone,typhoon,storm,operation,battle,siege');
+/** lower-case words a headline's "-ing" verb follows: "Sentenced for Defrauding ..." */
+const GERUND_PREPS = set('for,of,by,after,before,while,in,on,from,over,without,with,against,about');
 /** "(NASDAQ: NRDV)", "(NYSE: ACME)": a ticker follows the exchange */
 const STOCK_EXCHANGES = set('NASDAQ,Nasdaq,NYSE,AMEX,LSE,TSX,TSE,ASX,HKEX,SIX,OTC,OTCQX,OTCQB,Euronext,XETRA');
 /** the word before a storm's name, and what may come before it: "Tropical Storm Debby" */
@@ -762,6 +764,12 @@ class DocReader {
         this.sentStart[s] = 1;
         continue;
       }
+      // "... Sentenced for Defrauding Hurricane Relief Program": a verb's -ing form opening a
+      // chunk of a title-case headline is no part of a name
+      if (s < e && this.pos[s] === 'VERB' && /^\p{Lu}\p{Ll}+ing$/u.test(this.v[s]!) && isCommonWord(this.lower[s]!) && GERUND_PREPS.has(this.v[s - 1] ?? '') && this.kbMatch(s, e) === undefined) {
+        s++;
+        continue;
+      }
       // "SOURCE Helix Biosystems", "CONTACT Jane Roe": a label in capitals before a name
       // (a label is a word: "AI Safety Summit" keeps its AI)
       if (s < e && /^\p{Lu}{4,}$/u.test(this.v[s]!) && /\p{Ll}/u.test(this.v[s + 1]!) && !this.kb.byAcronym.has(this.v[s]!) && !this.defined.has(this.v[s]!) && isCommonWord(this.lower[s]!)) {
@@ -854,7 +862,8 @@ class DocReader {
       return;
     }
 
-    if (EVENT_PREFIX.has(first) && !PREPS.has(this.v[s + 1] ?? '')) return void this.event(s, e);
+    // ("Hurricane Relief Program" is a body's name)
+    if (EVENT_PREFIX.has(first) && !PREPS.has(this.v[s + 1] ?? '') && !(ORG_HEADS.has(head) && headIdx > s)) return void this.event(s, e);
     // "Tropical Storm Debby", "Super Typhoon Haiyan"
     if (STORM_LEADS.has(first) && STORM_WORDS.has(this.lower[s + 1] ?? '') && e > s + 1) return void this.event(s, e);
     // ("Mount Sinai Hospital": a body named after a place is a body)
