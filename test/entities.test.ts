@@ -421,6 +421,27 @@ describe('organisations, places, events', () => {
     ]);
   });
 
+  it('strips stacked titles and an office\'s portfolio from a name, and keeps one-word-and names whole', () => {
+    const es = named(
+      'H.E. Ambassador Mohamed Arrouchi and Finance Minister Dr. Mohammed Amin Adam met Director-General Dr. Tedros Adhanom Ghebreyesus; later Tedros spoke. ' +
+        'Under-Secretary-General for Humanitarian Affairs Tom Fletcher and Special Envoy for Syria Geir Pedersen met the President of the General Assembly. ' +
+        'The AU Peace and Security Council (PSC) met; the PSC said. The IGAD Climate Prediction and Applications Centre (ICPAC) warned.',
+    );
+    expect(es.map((e) => [e.type, e.name])).toEqual([
+      ['PERSON', 'Mohamed Arrouchi'],
+      ['PERSON', 'Mohammed Amin Adam'],
+      ['PERSON', 'Tedros Adhanom Ghebreyesus'],
+      ['PERSON', 'Tom Fletcher'],
+      ['PERSON', 'Geir Pedersen'],
+      ['LOC', 'Syria'],
+      ['ORG', 'United Nations General Assembly'],
+      ['ORG', 'AU Peace and Security Council'],
+      ['ORG', 'IGAD Climate Prediction and Applications Centre'],
+    ]);
+    expect(texts(es[2])).toEqual(['Director-General Dr. Tedros Adhanom Ghebreyesus', 'Tedros']);
+    expect(texts(es[7])).toEqual(['AU Peace and Security Council', 'PSC', 'PSC']);
+  });
+
   it('splits two names that open with the same word at "and", and reads a storm named as it grew as one event', () => {
     const es = named('Hurricane Maria and Hurricane Dorian hit. Tropical Storm Debby swamped homes; Hurricane Debby later. Lake Victoria and Lake Tanganyika shrink.');
     expect(es.map((e) => [e.type, e.name, texts(e)])).toEqual([

@@ -216,7 +216,7 @@ const MONTHS_DAYS = set(
  * "Acme Robotics Reports Record Results", "Governor Newsom Signs Climate Bill".
  */
 const HEADLINE_VERBS = set(
-  'announces,unveils,launches,reports,signs,says,wins,names,appoints,acquires,completes,expands,opens,releases,introduces,celebrates,awards,joins,receives,hosts,urges,warns,approves,invests,secures,raises,confirms,delivers,welcomes,highlights,applauds,commends,declares,reaffirms,condemns,extends,proposes,requests,honors,honours,recognizes,recognises,visits,meets,calls,beat,beats,defeats',
+  'announces,unveils,launches,reports,signs,says,wins,names,appoints,acquires,completes,expands,opens,releases,introduces,celebrates,awards,joins,receives,hosts,urges,warns,approves,invests,secures,raises,confirms,delivers,welcomes,highlights,applauds,commends,declares,reaffirms,condemns,extends,proposes,requests,honors,honours,recognizes,recognises,visits,meets,calls,beat,beats,defeats,say,rules,finds,faces,seeks,backs,rejects,slams,sues,plans,vows,cuts,hikes,lifts,drops,falls,rises,jumps,surges,slumps,tops,go,goes,hit,hits,kills,strikes,threatens,blocks,bans,orders,agrees,adopts,elects,wins,loses,ends,starts,marks,returns,sets,keeps,takes,makes,gets,gives',
 );
 /** Letters after a name: degrees and honours, no organisations. */
 const POSTNOMINALS = set('M.D.,MD,Ph.D.,PhD,MBA,MPH,RN,DDS,Esq.,OBE,CBE,MBE,KBE,DBE,FRS,QC,KC,CPA');
@@ -700,7 +700,13 @@ class DocReader {
       // A title right after a title is a name ("Mr. King", "President Bishop"), except an
       // honorific after an honorific: "H.E. Mr. John Smith", "Prof. Dr. Hans Mueller" are one
       // person's titles, and the mention keeps both.
-      const stacked = k === partStart && evidence !== null && evidence.honorific && t?.honorific === true;
+      // ... and so are "H.E. Ambassador X" (an office after an honorific, a name after it) and
+      // "Minister Dr. X" (an honorific after an office)
+      const stacked =
+        k === partStart &&
+        evidence !== null &&
+        t !== undefined &&
+        ((evidence.honorific && t.honorific) || (t.end < e && !CONNECTORS.has(this.v[t.end + 1]!) && (evidence.honorific || t.honorific)));
       // "Mr. President,", "Madam Chair": an honorific and an office, addressed; no name
       if (t && !t.honorific && k === partStart && evidence?.honorific && t.end === e && ADDRESSED_OFFICES.has(this.lower.slice(k, t.end + 1).join(' '))) return;
       if (t && t.end <= e && (k === s || k > partStart || !evidence || stacked)) {
@@ -708,13 +714,42 @@ class DocReader {
         evidence = { start: stacked ? evidence!.start : k, honorific: t.honorific };
         k = t.end + 1;
         partStart = k;
-        // "President of the General Assembly": no name follows the title
-        if (k <= e && CONNECTORS.has(this.v[k]!)) evidence = null;
+        // "President of the General Assembly": no name follows the title; but "Under-Secretary-
+        // General for Humanitarian Affairs Tom Fletcher": a portfolio, then the name
+        if (k <= e && CONNECTORS.has(this.v[k]!)) {
+          // (up to the next title or "and": "... Tom Fletcher and Special Envoy for Syria Geir Pedersen")
+          let end = k + 1;
+          while (end < e && !this.title.has(end + 1) && this.v[end + 1] !== 'and') end++;
+          const p = this.nameAtEnd(k, end);
+          if (p !== null && evidence !== null) {
+            if (p > k) this.analyze(k, p - 1, null, true);
+            this.emit('PERSON', p, end, this.nameText(p, end), undefined, evidence.start);
+            k = end + 1;
+            partStart = k;
+          }
+          evidence = null;
+        }
         continue;
       }
       k++;
     }
     if (partStart <= e) this.analyze(partStart, e, evidence, false);
+  }
+
+  /**
+   * Where a person's name starts at the end of k..e, after an office's portfolio: two to four
+   * words, none ordinary (but given names), none a known name, no connector ("Tom Fletcher" of
+   * "for Humanitarian Affairs Tom Fletcher", "Geir Pedersen" of "for Syria Geir Pedersen").
+   */
+  private nameAtEnd(k: number, e: number): number | null {
+    const nameWord = (i: number) =>
+      (/^\p{Lu}\p{Ll}/u.test(this.v[i]!) || INITIAL.test(this.v[i]!)) &&
+      !CONNECTORS.has(this.v[i]!) &&
+      (this.kb.givenNames.has(normName(this.v[i]!)) || INITIAL.test(this.v[i]!) || (!isCommonWord(this.lower[i]!) && this.kbMatch(i, i) === undefined));
+    let p = e + 1;
+    while (p - 1 > k && e - (p - 1) < 4 && nameWord(p - 1)) p--;
+    if (e - p < 1 || INITIAL.test(this.v[p]!)) return null;
+    return p;
   }
 
   private textOf(s: number, e: number): string {
@@ -852,10 +887,16 @@ class DocReader {
     const formsOnlyAfter = andAt !== undefined && words.some((i) => i > andAt) && words.every((i) => i <= andAt || isLegalForm(this.lower[i]!));
     // "Helios Grid and Northwind Robotics": two or more words before the "and" and a body's head
     // word after it (one word before it is part of the name: "Food and Drug Administration")
-    const twoNames = andAt !== undefined && firstPrep === undefined && words.filter((i) => i < andAt).length >= 2 && headIdx === e && ORG_HEADS.has(head) && !isLegalForm(head);
+    // (a proper name after it: "IGAD Climate Prediction and Applications Centre" is one)
+    const twoNames = andAt !== undefined && firstPrep === undefined && words.filter((i) => i < andAt).length >= 2 && headIdx === e && ORG_HEADS.has(head) && !isLegalForm(head) && !isCommonWord(this.lower[andAt + 1] ?? '');
+    // "Peace and Security Council", "Trade and Development Board": one ordinary word and "and"
+    // open one name, even when the rest is a known one
+    // (after a known body's short name: "AU Peace and Security Council")
+    const opener = this.kbMatch(s, s) !== undefined && ACRONYM.test(this.v[s]!) ? s + 1 : s;
+    const oneWordBefore = andAt !== undefined && andAt === opener + 1 && isCommonWord(this.lower[opener]!) && this.lower[andAt + 1] !== 'the' && ORG_HEADS.has(head) && headIdx === e;
     // "Hurricane Maria and Hurricane Dorian", "Lake Victoria and Lake Tanganyika": the first word again after the "and"
     const sameLead = andAt !== undefined && this.lower[andAt + 1] === this.lower[s] && andAt > s + 1;
-    const splitAnd = andAt !== undefined && !formsOnlyAfter && (twoNames || sameLead || this.kbMatch(s, andAt - 1) !== undefined || this.lower[andAt + 1] === 'the' || (ORG_HEADS.has(this.lower[andAt - 1] ?? '') && !(COMPANY_HEADS.has(this.lower[andAt - 1] ?? '') && firstPrep !== undefined && firstPrep < andAt)) || LOC_HEADS.has(this.lower[andAt - 1] ?? '') || this.twoBodies(s, e, andAt, headIdx) || this.kbMatch(andAt + 1, e) !== undefined || (firstPrep !== undefined && andAt > firstPrep && !ORG_HEADS.has(head) && !EVENT_HEADS.has(head)));
+    const splitAnd = andAt !== undefined && !formsOnlyAfter && !oneWordBefore && (twoNames || sameLead || this.kbMatch(s, andAt - 1) !== undefined || this.lower[andAt + 1] === 'the' || (ORG_HEADS.has(this.lower[andAt - 1] ?? '') && !(COMPANY_HEADS.has(this.lower[andAt - 1] ?? '') && firstPrep !== undefined && firstPrep < andAt)) || LOC_HEADS.has(this.lower[andAt - 1] ?? '') || this.twoBodies(s, e, andAt, headIdx) || this.kbMatch(andAt + 1, e) !== undefined || (firstPrep !== undefined && andAt > firstPrep && !ORG_HEADS.has(head) && !EVENT_HEADS.has(head)));
     if (splitAnd && andAt !== undefined) {
       this.analyze(s, andAt - 1, title, partial);
       this.analyze(andAt + 1, e, null, partial);
