@@ -155,8 +155,9 @@ const CASES: [string, string[], string[]][] = [
       'Rising debt and inflation are pushing millions of families into extreme poverty.',
       'Financing for development is key to achieving the Sustainable Development Goals by 2030.',
       'The economy shrank as unemployment rose and investment dried up.',
+      'Net profit rose and the board approved a dividend and a share buyback.',
     ],
-    ['Scientists study the development of the embryo in its first days.'],
+    ['Scientists study the development of the embryo in its first days.', 'Smugglers exploit migrants for profit, a non-profit group said.'],
   ],
   [
     'un-institutions',
