@@ -454,6 +454,16 @@ describe('organisations, places, events', () => {
     ]);
   });
 
+  it('reads Arabic place words (Wadi, Jebel) as places, and takes no piece of a document code for a body', () => {
+    const es = named('Fighting spread from Wad Madani to Wadi Fira and Jebel Marra, says communique PSC/PR/COMM.1200 of the AU.');
+    expect(es.map((e) => [e.type, e.name])).toEqual([
+      ['LOC', 'Wad Madani'],
+      ['LOC', 'Wadi Fira'],
+      ['LOC', 'Jebel Marra'],
+      ['ORG', 'African Union'],
+    ]);
+  });
+
   it('splits two names that open with the same word at "and", and reads a storm named as it grew as one event', () => {
     const es = named('Hurricane Maria and Hurricane Dorian hit. Tropical Storm Debby swamped homes; Hurricane Debby later. Lake Victoria and Lake Tanganyika shrink.');
     expect(es.map((e) => [e.type, e.name, texts(e)])).toEqual([

@@ -172,7 +172,7 @@ const isCompanyEnd = (token: string) => isLegalForm(token) || token === 'corpora
 const EVENT_HEADS = set(
   'summit,conference,day,week,games,olympics,olympiad,cup,championship,championships,war,revolution,festival,session,expo,decade,meeting,marathon,massacre,genocide,uprising,earthquake,tsunami,symposium,fair,prix,finals',
 );
-const LOC_PREFIX = set('lake,mount,mt.,cape,isle,river,port,fort,lac');
+const LOC_PREFIX = set('lake,mount,mt.,cape,isle,river,port,fort,lac,wadi,wad,jebel,jabal,djebel,khor,bahr');
 const EVENT_PREFIX = set('hurricane,cyclone,typhoon,storm,operation,battle,siege');
 /** lower-case words a headline's "-ing" verb follows: "Sentenced for Defrauding ..." */
 const GERUND_PREPS = set('for,of,by,after,before,while,in,on,from,over,without,with,against,about');
@@ -895,7 +895,7 @@ class DocReader {
     const opener = this.kbMatch(s, s) !== undefined && ACRONYM.test(this.v[s]!) ? s + 1 : s;
     const oneWordBefore = andAt !== undefined && andAt === opener + 1 && isCommonWord(this.lower[opener]!) && this.lower[andAt + 1] !== 'the' && ORG_HEADS.has(head) && headIdx === e;
     // "Hurricane Maria and Hurricane Dorian", "Lake Victoria and Lake Tanganyika": the first word again after the "and"
-    const sameLead = andAt !== undefined && this.lower[andAt + 1] === this.lower[s] && andAt > s + 1;
+    const sameLead = andAt !== undefined && andAt > s + 1 && (this.lower[andAt + 1] === this.lower[s] || (LOC_PREFIX.has(this.lower[s]!) && LOC_PREFIX.has(this.lower[andAt + 1] ?? '')));
     const splitAnd = andAt !== undefined && !formsOnlyAfter && !oneWordBefore && (twoNames || sameLead || this.kbMatch(s, andAt - 1) !== undefined || this.lower[andAt + 1] === 'the' || (ORG_HEADS.has(this.lower[andAt - 1] ?? '') && !(COMPANY_HEADS.has(this.lower[andAt - 1] ?? '') && firstPrep !== undefined && firstPrep < andAt)) || LOC_HEADS.has(this.lower[andAt - 1] ?? '') || this.twoBodies(s, e, andAt, headIdx) || this.kbMatch(andAt + 1, e) !== undefined || (firstPrep !== undefined && andAt > firstPrep && !ORG_HEADS.has(head) && !EVENT_HEADS.has(head)));
     if (splitAnd && andAt !== undefined) {
       this.analyze(s, andAt - 1, title, partial);
@@ -1124,6 +1124,8 @@ class DocReader {
         if (company) this.emit('ORG', i, i, v);
         return;
       }
+      // "PSC/PR/COMM.1200", "A/RES/78/1": a piece of a document's code
+      if ((this.sp[i] === '' && /[/\d]$/.test(this.v[i - 1] ?? '')) || (this.sp[i + 1] === '' && /^[./]?\d|^\//.test(this.v[i + 1] ?? ''))) return;
       // "EUR 5.2 million": a currency code before an amount is part of the amount (MONEY)
       if (CURRENCY_CODES.has(v) && /^\d/.test(this.v[i + 1] ?? '')) return;
       if (TIME_ZONES.has(v) && this.numeric.some((x) => x.type === 'TIME' && x.e === i - 1)) return;
