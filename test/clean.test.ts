@@ -281,6 +281,21 @@ describe('news and press-release kinds', () => {
     expect(kinds(doc)).toEqual(['heading', 'paragraph', 'paragraph', 'other', 'other', 'other', 'other']);
   });
 
+  it("reads a speech's salutations as other, and the speech as paragraphs", () => {
+    const doc = run(
+      [
+        'Your Excellency Ambassador Volkan Bozkir, President of the General Assembly;',
+        'Mr. President,',
+        'Excellencies,',
+        'Distinguished delegates, Ladies and Gentlemen.',
+        'I extend cordial greetings from the Government and people of Grenada.',
+        'Mr. President, the pandemic has shown that we must act together.',
+        'I thank you.',
+      ].join('\n\n'),
+    );
+    expect(kinds(doc)).toEqual(['other', 'other', 'other', 'other', 'paragraph', 'paragraph', 'paragraph']);
+  });
+
   it('reads page furniture and end marks as other, and a headline after header lines and its deck as headings', () => {
     const doc = run(
       [

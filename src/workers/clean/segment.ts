@@ -130,6 +130,9 @@ function urlsOnly(line: string): boolean {
   return line.split(' ').every((t) => URL.test(t) || EMAIL.test(t));
 }
 
+/** the forms of address that open a speech */
+const SALUTATION =
+  /^(?:(?:mr|mrs|ms|madam|madame|mister|monsieur)\.?\s+(?:president|vice-president|chair(?:man|woman|person)?|co-chairs?|secretary-general|secretary general|secretary|speaker|moderator|minister|prime minister)\b|(?:your|their|his|her)\s+(?:excellency|excellencies|majesty|majesties|highness|royal highness|holiness)\b|excellenc(?:y|ies)\b|(?:distinguished|honou?rable|esteemed|dear)\s+(?:delegates?|guests?|participants?|colleagues?|friends?|members?|representatives?|ministers?|heads?|ladies|excellencies|panellists?|panelists?)\b|ladies and gentlemen\b|heads of state\b)/iu;
 /** the label that opens a contact block */
 const CONTACT_LABEL = /^(?:(?:media|press|investor|news|public)\s+)?(?:contacts?|relations|inquiries|enquiries)\s*:?$|^media\s*:$|^(?:for (?:more|further) information|media contact|press contact)[^.]{0,40}:$/iu;
 const PAGE_FURNITURE =
@@ -145,6 +148,9 @@ function isOther(line: string): boolean {
   if (/^[[(][\p{Lu}\p{N} .'’-]{2,40}[\])]$/u.test(line)) return true; // a stage direction: "[APPLAUSE]", "(END OF TRANSCRIPT)"
   // "Media Contact: Dana Kowalski, press@northwind.com", "In Geneva, Olga Mur, +41 79 200 76 17"
   if (line.length <= 160 && !/[.!?]$/u.test(line) && CONTACT.test(line) && words(line).length <= 16) return true;
+  // a speech's salutation: "Mr. President,", "Excellencies,", "Distinguished delegates, Ladies
+  // and Gentlemen.", "Your Excellency Ambassador Volkan Bozkir, President of the General Assembly;"
+  if (line.length <= 200 && words(line).length <= 20 && SALUTATION.test(line) && !/\b(?:is|are|was|were|have|has|will|must|can|let|thank|welcome)\b/iu.test(line)) return true;
   // page furniture and press-release markers: "Share this:", "Read more:", "© 2024 The Ledger.
   // All rights reserved.", "We use cookies ...", "Follow us on X", "ENDS", "-30-"
   if (line.length <= 200 && PAGE_FURNITURE.test(line)) return true;
