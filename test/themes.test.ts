@@ -328,6 +328,17 @@ describe('document themes', () => {
     expect(themed.segments[1]!.themes).toEqual(expect.arrayContaining(['health', 'migration-displacement']));
   });
 
+  it('gives a segment of kind other (furniture, contacts, salutations) no themes, and no evidence to the document', () => {
+    const doc = makeDoc(['Your Excellency, President of the General Assembly of the United Nations;', 'Schools reopened and education resumed for most children.']);
+    doc.segments[0]!.kind = 'other';
+    const themed = tagThemes(doc, taxonomy);
+    expect(themed.segments[0]!.themes).toEqual([]);
+    expect(themed.themes.map((t) => t.id)).not.toContain('un-institutions');
+    expect(themed.segments[1]!.themes).toContain('education-culture');
+    doc.segments[0]!.kind = 'paragraph';
+    expect(tagThemes(doc, taxonomy).segments[0]!.themes).toContain('un-institutions');
+  });
+
   it('an empty document has no themes', () => {
     expect(tagThemes(makeDoc([]), taxonomy).themes).toEqual([]);
   });

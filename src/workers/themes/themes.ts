@@ -322,7 +322,8 @@ export function tagThemes(entitiesDoc: EntitiesDoc, taxonomy: Taxonomy): ThemedD
   const { analysis, ...doc } = entitiesDoc;
   if (!taxonomyApplies(doc.language, taxonomy))
     return { ...doc, segments: doc.segments.map((s) => ({ ...s, themes: [] })), themes: [] };
-  const results = doc.segments.map((_, i) => scoreWords(analysis[i], taxonomy));
+  // (page furniture, contact blocks and salutations say nothing of what a document is about)
+  const results = doc.segments.map((seg, i) => scoreWords(seg.kind === 'other' ? undefined : analysis[i], taxonomy));
   const segments = doc.segments.map((s, i) => ({
     ...s,
     themes: results[i]!.scores
