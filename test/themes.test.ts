@@ -164,6 +164,7 @@ const CASES: [string, string[], string[]][] = [
     [
       'The General Assembly adopted a resolution on reform, reaffirming the principles of the UN Charter.',
       'Member States marked the 75th anniversary of the United Nations with a renewed commitment to multilateralism.',
+      'Let me end by reaffirming our commitment to the United Nations, the foremost forum for all issues.',
     ],
     [
       'The Secretary-General arrived in Geneva on Tuesday.',
