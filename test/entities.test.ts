@@ -464,6 +464,34 @@ describe('organisations, places, events', () => {
     ]);
   });
 
+  it('reads a known body spelt out before its acronym whole, "UN X" as "United Nations X", and an event\'s numbered acronym as the event', () => {
+    const es = named(
+      'The UN Relief and Works Agency for Palestine Refugees in the Near East (UNRWA) said. The United Nations World Food Programme (WFP) agreed; the United Nations World Food Programme is big. ' +
+        'The Group of 77 and China met ahead of the twenty-seventh Conference of the Parties to the United Nations Framework Convention on Climate Change (COP27).',
+    );
+    expect(es.map((e) => [e.type, e.name, texts(e)])).toEqual([
+      ['ORG', 'UNRWA', ['UN Relief and Works Agency for Palestine Refugees in the Near East', 'UNRWA']],
+      ['ORG', 'World Food Programme', ['United Nations World Food Programme', 'WFP', 'United Nations World Food Programme']],
+      ['ORG', 'Group of 77', ['Group of 77 and China']],
+      ['EVENT', 'twenty-seventh Conference of the Parties', ['twenty-seventh Conference of the Parties', 'COP27']],
+      ['ORG', 'United Nations Framework Convention on Climate Change', ['United Nations Framework Convention on Climate Change']],
+    ]);
+  });
+
+  it('reads military titles, a delegation as its country, and no person or place out of a title before a place or a contact line', () => {
+    const es = named(
+      'Lieutenant General Aroldo Lázaro Sáenz met the Governor of Cabo Delgado and the Delegation of Ghana. The NGO Women\'s Refugee Commission (WRC) said so.\nContacts: In Niamey, Aristophane Ngargoune, Senior Communications Associate.',
+    );
+    expect(es.map((e) => [e.type, e.name])).toEqual([
+      ['PERSON', 'Aroldo Lázaro Sáenz'],
+      ['LOC', 'Cabo Delgado'],
+      ['LOC', 'Ghana'],
+      ['ORG', "Women's Refugee Commission"],
+      ['LOC', 'Niamey'],
+      ['PERSON', 'Aristophane Ngargoune'],
+    ]);
+  });
+
   it('splits two names that open with the same word at "and", and reads a storm named as it grew as one event', () => {
     const es = named('Hurricane Maria and Hurricane Dorian hit. Tropical Storm Debby swamped homes; Hurricane Debby later. Lake Victoria and Lake Tanganyika shrink.');
     expect(es.map((e) => [e.type, e.name, texts(e)])).toEqual([

@@ -132,8 +132,12 @@ export function loadKnowledgeBase(path: string = DEFAULT_KB_PATH): KnowledgeBase
       const k = normName(form);
       if (!k) continue;
       // the first entry that claims an alias keeps it: hand-written entries come before places
-      if (!byAlias.has(k)) byAlias.set(k, entry);
-      maxWords = Math.max(maxWords, k.split(' ').length);
+      // ("UN X" and "United Nations X" are one alias, written either way)
+      const un = k.startsWith('un ') ? `united nations ${k.slice(3)}` : k.startsWith('united nations ') ? `un ${k.slice(15)}` : null;
+      for (const key of un ? [k, un] : [k]) {
+        if (!byAlias.has(key)) byAlias.set(key, entry);
+        maxWords = Math.max(maxWords, key.split(' ').length);
+      }
     }
   }
   return {
@@ -154,7 +158,7 @@ const set = (s: string) => new Set(s.split(/\s*,\s*/).filter(Boolean));
 /** Legal forms that end a company's name: "Apple Inc.", "Siemens AG", "Nestlé S.A." */
 const LEGAL_FORMS = set('inc,inc.,incorporated,corp,corp.,ltd,ltd.,limited,llc,llp,lp,plc,gmbh,ag,kgaa,se,sa,s.a.,nv,n.v.,b.v.,s.p.a.,spa,srl,ab,asa,oyj,co.,holdings,pty');
 const ORG_HEADS = set(
-  'council,councils,organization,organisation,organizations,organisations,agency,bank,fund,programme,program,union,assembly,court,commission,ministry,department,office,institute,institution,university,college,school,foundation,association,federation,committee,group,coalition,alliance,network,forum,panel,board,authority,secretariat,service,corporation,company,party,parliament,congress,senate,tribunal,society,centre,center,partnership,facility,division,bureau,unit,airways,airlines,trust,mission,league,club,academy,observatory,movement,front,army,police,force,forces,agencies,church,hospital,times,post,news,press,administration,centers,centres,library,jail,prison,exchange,courthouse,ledger,gazette,herald,tribune,chronicle,telegraph,extension,chamber,chambers,section,directorate,inspectorate,consortium,cooperative,clinic,museum,embassy,consulate,delegation,caucus,corps,brigade,regiment,battalion,navy,conservancy,guild',
+  'council,councils,organization,organisation,organizations,organisations,agency,bank,fund,programme,program,union,assembly,court,commission,ministry,department,office,institute,institution,university,college,school,foundation,association,federation,committee,group,coalition,alliance,network,forum,panel,board,authority,secretariat,service,corporation,company,party,parliament,congress,senate,tribunal,society,centre,center,partnership,facility,division,bureau,unit,airways,airlines,trust,mission,league,club,academy,observatory,movement,front,army,police,force,forces,agencies,church,hospital,times,post,news,press,administration,centers,centres,library,jail,prison,exchange,courthouse,ledger,gazette,herald,tribune,chronicle,telegraph,extension,chamber,chambers,section,directorate,inspectorate,consortium,cooperative,clinic,museum,embassy,consulate,caucus,corps,brigade,regiment,battalion,navy,conservancy,guild',
 );
 /**
  * The last word of many a company's name: "Northwind Technologies", "Siemens Energy". Only
@@ -186,8 +190,8 @@ const LOC_HEADS = set(
 );
 /** "Republic of Cuba": a mention of the place after "of" */
 /** names of documents and plans: "Paris Agreement" is no mention of Paris */
-const DOC_HEADS = set('agreement,agreements,convention,treaty,act,protocol,declaration,charter,accord,accords,resolution,plan,agenda,compact,strategy,framework,pathway,report,goals,principles,law,constitution,covenant,statute,initiative,index,guidance,note,vision');
-const LOC_OF_HEADS = set('republic,state,kingdom,commonwealth,principality,sultanate,emirate,federation,government,people,island,islands,city');
+const DOC_HEADS = set('roadmap,blueprint,agreement,agreements,convention,treaty,act,protocol,declaration,charter,accord,accords,resolution,plan,agenda,compact,strategy,framework,pathway,report,goals,principles,law,constitution,covenant,statute,initiative,index,guidance,note,vision');
+const LOC_OF_HEADS = set('delegation,republic,state,kingdom,commonwealth,principality,sultanate,emirate,federation,government,people,island,islands,city');
 /** prepositions before a place rather than a person or a body ("at Acme", "from John Smith" are not) */
 const PLACE_PREPS = set('in,near,across,throughout,outside,inside,towards');
 /** the last word of a place's name that is no surname: "Arbaat Dam", "Vitality Stadium" */
@@ -275,6 +279,8 @@ const ROLE_TITLES = [
   // US justice press releases: "Acting United States Attorney Ellison C. Travis", "U.S. District Judge Shelly D. Dick"
   'attorney', 'district attorney', 'assistant district attorney', 'u.s. attorney', 'united states attorney',
   'assistant u.s. attorney', 'assistant united states attorney', 'acting u.s. attorney', 'acting united states attorney',
+  'lieutenant general', 'lieutenant-general', 'major general', 'major-general', 'brigadier general', 'brigadier-general',
+  'brigadier', 'air marshal', 'field marshal', 'vice admiral', 'rear admiral', 'lt. gen.', 'maj. gen.', 'brig. gen.',
   'prosecutor', 'district judge', 'u.s. district judge', 'united states district judge', 'chief u.s. district judge',
   'senior u.s. district judge', 'magistrate judge', 'u.s. magistrate judge', 'united states magistrate judge',
   'circuit judge', 'chief judge', 'special agent', 'sheriff',
@@ -535,6 +541,7 @@ class DocReader {
   /** Finds the capitalised chunks and analyses each. */
   run(): void {
     const n = this.v.length;
+    this.spelledOutKnown();
     let i = 0;
     while (i < n) {
       if (!this.isNameTok(i)) {
@@ -586,6 +593,12 @@ class DocReader {
         if (CONNECTORS.has(v) && v === v.toLowerCase()) {
           let k = j;
           while (k < n && k - j < 3 && CONNECTORS.has(this.v[k]!) && this.noBreak(k)) k++;
+          // "Group of 77", "Group of 20": a number after "of" ends the name
+          if (v === 'of' && k === j + 1 && k < n && /^\d{1,3}$/.test(this.v[k]!) && this.sp[k] === ' ') {
+            e = k;
+            j = k + 1;
+            continue;
+          }
           if (k < n && this.noBreak(k) && this.isNameTok(k) && k - j <= 2) {
             j = k;
             continue;
@@ -595,6 +608,30 @@ class DocReader {
       }
       this.boundedChunk(s, e);
       i = e + 1;
+    }
+  }
+
+  /**
+   * A known body's acronym in brackets after its name spelt out in full: "UN Relief and Works
+   * Agency for Palestine Refugees in the Near East (UNRWA)". The name is that body, whatever
+   * words it holds ("in the Near East" is no place of its own); its tokens are taken out of the
+   * chunks the rules read.
+   */
+  private spelledOutKnown(): void {
+    for (let i = 2; i + 2 < this.v.length; i++) {
+      if (this.v[i] !== '(' || this.v[i + 2] !== ')' || !ACRONYM.test(this.v[i + 1]!)) continue;
+      const entry = this.kb.byAcronym.get(acronymKey(this.v[i + 1]!));
+      if (!entry) continue;
+      const keys = new Set([entry.name, ...entry.aliases].filter((a) => /\p{Ll}/u.test(a)).map(unKey));
+      const longest = Math.max(0, ...[...keys].map((k) => k.split(' ').length));
+      // (the longest: "United Nations World Food Programme", not its "World Food Programme")
+      let from = -1;
+      for (let p = i - 1; p >= 0 && i - p <= longest + 2 && !this.sp[p + 1]?.includes('\n'); p--) {
+        if (/^\p{Lu}/u.test(this.v[p]!) && this.lower[p] !== 'the' && keys.has(unKey(this.spanKey(p, i - 1)))) from = p;
+      }
+      if (from < 0) continue;
+      this.emit(entry.type, from, i - 1, entry.name, entry);
+      for (let k = from; k < i; k++) this.skip.add(k);
     }
   }
 
@@ -749,6 +786,8 @@ class DocReader {
     let p = e + 1;
     while (p - 1 > k && e - (p - 1) < 4 && nameWord(p - 1)) p--;
     if (e - p < 1 || INITIAL.test(this.v[p]!)) return null;
+    // ("Governor of Cabo Delgado": the end is a known place)
+    for (let q = p; q < e; q++) if (this.kbMatch(q, e) !== undefined) return null;
     return p;
   }
 
@@ -784,7 +823,18 @@ class DocReader {
     // "World Health Organization (WHO)": the acronym in brackets names this entity
     const n = this.v.length;
     if (e + 3 < n && this.v[e + 1] === '(' && this.v[e + 3] === ')' && ACRONYM.test(this.v[e + 2]!) && s < e) {
-      this.expansions.set(acronymKey(this.v[e + 2]!), m);
+      // ("the twenty-seventh Conference of the Parties to the UNFCCC (COP27)": an event's short
+      // name with a number names the event before the body it belongs to)
+      let named: RawMention | undefined = m;
+      if (ACRONYM_NUM.test(this.v[e + 2]!) && type !== 'EVENT') {
+        named = undefined;
+        for (let k = this.mentions.length - 2; k >= 0 && !named; k--) {
+          const o = this.mentions[k]!;
+          if (o.end > m.start || m.start - o.end > 120) break;
+          if (o.type === 'EVENT') named = o;
+        }
+      }
+      if (named) this.expansions.set(acronymKey(this.v[e + 2]!), named);
     }
     return m;
   }
@@ -806,6 +856,11 @@ class DocReader {
         continue;
       }
       // "SOURCE Helix Biosystems", "CONTACT Jane Roe": a label in capitals before a name
+      // "NGO Women's Refugee Commission": a kind of body before its name
+      if (s < e && /^(?:NGO|INGO|CSO|CBO)s?$/.test(this.v[s]!) && /^\p{Lu}/u.test(this.v[s + 1]!)) {
+        s++;
+        continue;
+      }
       // (a label is a word: "AI Safety Summit" keeps its AI)
       if (s < e && /^\p{Lu}{4,}$/u.test(this.v[s]!) && /\p{Ll}/u.test(this.v[s + 1]!) && !this.kb.byAcronym.has(this.v[s]!) && !this.defined.has(this.v[s]!) && isCommonWord(this.lower[s]!)) {
         s++;
@@ -1084,7 +1139,8 @@ class DocReader {
     const next = this.v[e + 1];
     // ("Rapporteur ... in Iran, Mai Sato, said": a person in apposition, before the verb)
     const after = this.pos[e + 2];
-    return next === undefined || next === '.' || next === ';' || next === ')' || (next === ',' && !LEAD_WORDS.has(this.lower[e + 2] ?? '') && this.lower[e + 2] !== 'the' && after !== 'VERB' && after !== 'AUX');
+    // ("In N'Djamena, Aristophane Ngargoune, Senior Communications Associate": a capital after the comma is a title's)
+    return next === undefined || next === '.' || next === ';' || next === ')' || (next === ',' && !LEAD_WORDS.has(this.lower[e + 2] ?? '') && this.lower[e + 2] !== 'the' && after !== 'VERB' && after !== 'AUX' && !/^\p{Lu}/u.test(this.v[e + 2] ?? ''));
   }
 
   /** "Arua district", "Imvepi refugee settlement": an unknown name before a place noun. */
