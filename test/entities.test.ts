@@ -492,6 +492,20 @@ describe('organisations, places, events', () => {
     ]);
   });
 
+  it('reads a person named by a first name alone, and one name with and without its middle name as one person', () => {
+    const es = named(
+      'Mekdes, 24, returned from Yemen. "I lost everything," Mekdes said. Her brother Yonas stayed. Northgate Energy Corporation grew, and Northgate added more. ' +
+        'John Mahama declared winner. Former president John Dramani Mahama won; Mr Mahama thanked voters.',
+    );
+    expect(es.map((e) => [e.type, e.name, texts(e)])).toEqual([
+      ['PERSON', 'Mekdes', ['Mekdes', 'Mekdes']],
+      ['LOC', 'Yemen', ['Yemen']],
+      ['PERSON', 'Yonas', ['Yonas']],
+      ['ORG', 'Northgate Energy Corporation', ['Northgate Energy Corporation', 'Northgate']],
+      ['PERSON', 'John Dramani Mahama', ['John Mahama', 'president John Dramani Mahama', 'Mr Mahama']],
+    ]);
+  });
+
   it('splits two names that open with the same word at "and", and reads a storm named as it grew as one event', () => {
     const es = named('Hurricane Maria and Hurricane Dorian hit. Tropical Storm Debby swamped homes; Hurricane Debby later. Lake Victoria and Lake Tanganyika shrink.');
     expect(es.map((e) => [e.type, e.name, texts(e)])).toEqual([

@@ -178,6 +178,10 @@ const EVENT_HEADS = set(
 );
 const LOC_PREFIX = set('lake,mount,mt.,cape,isle,river,port,fort,lac,wadi,wad,jebel,jabal,djebel,khor,bahr');
 const EVENT_PREFIX = set('hurricane,cyclone,typhoon,storm,operation,battle,siege');
+/** verbs of speech after a person's name: "Mekdes said" */
+const SPEECH_VERBS = set('said,says,told,tells,recalled,recalls,explained,explains,added,adds,asked,asks,remembered,remembers,whispered,admitted,admits,insisted,insists');
+/** nouns of kin before a person's first name: "her brother Yonas" */
+const RELATIVES = set('brother,sister,son,daughter,husband,wife,mother,father,cousin,uncle,aunt,grandmother,grandfather,niece,nephew,neighbour,neighbor,friend');
 /** lower-case words a headline's "-ing" verb follows: "Sentenced for Defrauding ..." */
 const GERUND_PREPS = set('for,of,by,after,before,while,in,on,from,over,without,with,against,about');
 /** "(NASDAQ: NRDV)", "(NYSE: ACME)": a ticker follows the exchange */
@@ -392,6 +396,8 @@ interface Bare {
   end: number;
   /** the unexplained name this word is one of ("Capital" of "Sequoia Capital"), as normal tokens and offsets */
   chunk?: { key: string; start: number; end: number };
+  /** a person's first name used alone ("Mekdes said"): a person of its own if it names nothing else */
+  person?: boolean;
 }
 
 const CAP = /^\p{Lu}/u;
@@ -1223,7 +1229,21 @@ class DocReader {
       return;
     }
     if (this.sentStart[i] && isCommonWord(lower)) return;
+    // a person named by a first name alone: "Mekdes said", "Mekdes, 24, returned", "her brother Yonas"
+    // (a bare word that becomes a person of its own when it names nothing else in the document:
+    // "Tedros said" after "Tedros Adhanom Ghebreyesus", "Northgate added" after "Northgate Energy")
+    if (!partial && /^\p{Lu}\p{Ll}+$/u.test(v) && !isCommonWord(lower) && this.kbMatch(i, i) === undefined && this.firstNameOnly(i)) {
+      return void this.bare.push({ text: v, start: this.start[i]!, end: this.end[i]!, person: true });
+    }
     this.bare.push({ text: v, start: this.start[i]!, end: this.end[i]! });
+  }
+
+  /** Token i is a person's first name used alone: a speech verb or an age after it, a relative's noun before it. */
+  private firstNameOnly(i: number): boolean {
+    const next = this.lower[i + 1] ?? '';
+    if (SPEECH_VERBS.has(next)) return true;
+    if (next === ',' && /^\d{1,2}$/.test(this.v[i + 2] ?? '') && this.v[i + 3] === ',') return true;
+    return RELATIVES.has(this.lower[i - 1] ?? '');
   }
 
   /** an all-capital word next to an acronym that is an ordinary word or one more of a run ("LE MORT DE") */
@@ -1309,6 +1329,14 @@ function endsWith(long: string[], short: string[], fuzzy: boolean): boolean {
   if (short.length > long.length) return false;
   const off = long.length - short.length;
   return short.every((w, i) => (fuzzy ? closeWord(w, long[off + i]!) : w === long[off + i]));
+}
+
+/** "John Mahama" is "John Dramani Mahama" without the middle name: same first and last word, the rest in order. */
+function withoutMiddle(long: string[], short: string[]): boolean {
+  if (short.length < 2 || long.length <= short.length || short[0] !== long[0] || short.at(-1) !== long.at(-1)) return false;
+  let k = 1;
+  for (let i = 1; i < long.length - 1 && k < short.length - 1; i++) if (long[i] === short[k]) k++;
+  return k === short.length - 1;
 }
 
 const root = (g: Group): Group => {
@@ -1414,7 +1442,7 @@ function buildEntities(r: DocReader): Entity[] {
     const targets = new Set(
       people
         .filter((o) => o !== g && !o.merged && (o.tokens.length > g.tokens.length || (o.tokens.length === g.tokens.length && o.mentions.length > g.mentions.length)))
-        .filter((o) => endsWith(o.tokens, g.tokens, false) || endsWith(o.tokens, g.tokens, true))
+        .filter((o) => endsWith(o.tokens, g.tokens, false) || endsWith(o.tokens, g.tokens, true) || withoutMiddle(o.tokens, g.tokens))
         .map(root),
     );
     if (targets.size === 1) mergeInto(g, [...targets][0]!);
@@ -1422,6 +1450,7 @@ function buildEntities(r: DocReader): Entity[] {
   // a lone capitalised word that is the end of a name in this document ("Guterres", "Dorian")
   const live = all.filter((g) => !g.merged);
   const chunksNamed = new Set<string>();
+  const firstNames = new Map<string, Group>();
   for (const b of r.bare) {
     const w = normName(b.text);
     if (!w || r.kb.notEntities.has(w)) continue;
@@ -1455,6 +1484,14 @@ function buildEntities(r: DocReader): Entity[] {
     // a one-word place or body named again: "Albany" after the dateline "ALBANY, N.Y. —"
     if (hits.length === 0) hits = live.filter((g) => g.type !== 'PERSON' && !g.kb && g.tokens.length === 1 && g.tokens[0] === w);
     if (hits.length === 1) hits[0]!.mentions.push({ text: b.text, start: b.start, end: b.end });
+    else if (hits.length === 0 && b.person) {
+      let g = firstNames.get(w);
+      if (!g) {
+        firstNames.set(w, (g = { type: 'PERSON', names: [b.text], mentions: [], tokens: [w] }));
+        live.push(g);
+      }
+      g.mentions.push({ text: b.text, start: b.start, end: b.end });
+    }
   }
   const out: Entity[] = [];
   for (const g of live) {
