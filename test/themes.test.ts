@@ -104,6 +104,7 @@ const CASES: [string, string[], string[]][] = [
       'The country pledged to phase out coal and reach net zero by 2050.',
       'Residents were evacuated as torrential rain caused rivers to burst their banks.',
       'A strong earthquake struck the region overnight, triggering landslides.',
+      'Negotiators at COP29 in Baku agreed a new finance goal.',
     ],
     [
       'The political climate in the capital remains tense ahead of the vote.',
@@ -146,6 +147,7 @@ const CASES: [string, string[], string[]][] = [
       'Artificial intelligence and social media are reshaping how people get news on the internet.',
       'Closing the digital divide means affordable broadband for rural schools.',
       'Cyberattacks on hospitals have doubled, exposing patient data.',
+      'A quarter of jobs are exposed to generative AI and large language models.',
     ],
     ['He joined a virtual meeting with the board on Monday.'],
   ],
