@@ -281,6 +281,11 @@ describe('news and press-release kinds', () => {
     expect(kinds(doc)).toEqual(['heading', 'paragraph', 'paragraph', 'other', 'other', 'other', 'other']);
   });
 
+  it('reads a report title with a colon as a heading, "As of" as a date line, a breadcrumb and a document symbol as other', () => {
+    const doc = run(['MOZAMBIQUE: Cabo Delgado Displacement', 'As of 3 March 2025', 'WHO Africa › News › Press releases', 'SC/15890', 'Displacement rose sharply in March. Attacks spread south, the report said.'].join('\n\n'));
+    expect(kinds(doc)).toEqual(['heading', 'byline', 'other', 'other', 'paragraph']);
+  });
+
   it("reads a speech's salutations as other, and the speech as paragraphs", () => {
     const doc = run(
       [

@@ -103,7 +103,7 @@ const URL = /^<?(?:https?:\/\/|ftp:\/\/|www\.)\S+$/iu;
 const EMAIL = /^<?[^\s@<>]+@[^\s@<>]+\.[^\s@<>.]+>?$/u;
 
 const PICTURE_LABEL = /^\(?(?:photo(?:graph)?|image|picture|caption|photo caption)\s*:/iu;
-const STAMP = /^(?:Published|Updated|Posted|Dated|Date|Last updated|First published)\b:?\s+(?:on\s+|at\s+)?[\p{N}\p{Lu}]/u;
+const STAMP = /^(?:Published|Updated|Posted|Dated|Date|Last updated|First published|As of|As at)\b:?\s+(?:on\s+|at\s+)?[\p{N}\p{Lu}]/u;
 /** a line that is a contact: an e-mail address or a phone number in a few words */
 // (phone numbers: an international prefix, or the North American shapes "(617) 555-0100",
 // "617-555-0100"; looser shapes took "Budget 2024-2025 1500 new jobs" for one)
@@ -151,6 +151,9 @@ function isOther(line: string): boolean {
   // a speech's salutation: "Mr. President,", "Excellencies,", "Distinguished delegates, Ladies
   // and Gentlemen.", "Your Excellency Ambassador Volkan Bozkir, President of the General Assembly;"
   if (line.length <= 200 && words(line).length <= 20 && SALUTATION.test(line) && !/\b(?:is|are|was|were|have|has|will|must|can|let|thank|welcome)\b/iu.test(line)) return true;
+  // a breadcrumb ("WHO Africa › News › Press releases") or a document symbol ("SC/15890", "A/RES/78/1")
+  if (line.length <= 120 && /\s[›»>]\s/u.test(line) && line.split(/\s[›»>]\s/u).every((c) => words(c).length <= 5)) return true;
+  if (/^[A-Z]{1,6}(?:\/[A-Z0-9.]+)+(?:\/\d+)*$/.test(line.trim())) return true;
   // page furniture and press-release markers: "Share this:", "Read more:", "© 2024 The Ledger.
   // All rights reserved.", "We use cookies ...", "Follow us on X", "ENDS", "-30-"
   if (line.length <= 200 && PAGE_FURNITURE.test(line)) return true;
@@ -413,7 +416,8 @@ export function classifySegments(texts: readonly string[], context: ClassifyCont
       }
     }
     // "MODERATOR: Welcome back.", "Q: What happened next?": a turn of a transcript
-    if (SPEAKER_TURN.test(line)) {
+    // (not "MOZAMBIQUE: Cabo Delgado Displacement" opening a report: its title)
+    if (SPEAKER_TURN.test(line) && !(i === 0 && !/[.!?…]$/u.test(line) && words(line).length <= 12)) {
       kinds[i] = 'paragraph';
       continue;
     }
