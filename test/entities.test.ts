@@ -517,6 +517,19 @@ describe('organisations, places, events', () => {
     ]);
   });
 
+  it('reads the next items of a list of places as places, but not a name doing something after "and"', () => {
+    const es = named('Aid reached refugees in Chad, Mbororo and Adre. Fighting in Sakex or Minova. In Geneva, Tedros said no. We met in Geneva and Guterres spoke.');
+    expect(es.map((e) => [e.type, e.name])).toEqual([
+      ['LOC', 'Chad'],
+      ['LOC', 'Mbororo'],
+      ['LOC', 'Adre'],
+      ['LOC', 'Sakex'],
+      ['LOC', 'Minova'],
+      ['LOC', 'Geneva'],
+      ['PERSON', 'Tedros'],
+    ]);
+  });
+
   it('tells a given name that is also a place, before a surname, from the place', () => {
     const es = named('Chad Smith said refugees fled to Chad.');
     expect(es.map((e) => [e.type, e.name])).toEqual([

@@ -1126,6 +1126,18 @@ class DocReader {
     return s >= 2 && this.v[s - 1] === 'of' && PLACE_OF_NOUNS.has(this.v[s - 2]!) && this.sp[s] === ' ' && this.sp[s - 1] === ' ';
   }
 
+  /**
+   * Token i follows a place in a list: "and"/"or" after it, or a comma after it with the list
+   * going on after token i ("Lamu, Kilifi and ..."; not "in Geneva, Tedros said").
+   */
+  private nextInPlaceList(i: number): boolean {
+    const sep = this.v[i - 1];
+    if (!this.lastMentionIsPlaceAt(i - 2)) return false;
+    // (not "we met in Geneva and Guterres spoke": a name doing something is no place)
+    if (sep === 'and' || sep === 'or') return !this.subjectAt(i);
+    return sep === ',' && [',', 'and', 'or'].includes(this.v[i + 1] ?? '');
+  }
+
   /** The last mention found is a place's and ends at token i. */
   private lastMentionIsPlaceAt(i: number): boolean {
     const m = this.mentions[this.mentions.length - 1];
@@ -1224,6 +1236,11 @@ class DocReader {
     if (!partial && /^\p{Lu}\p{Ll}+$/u.test(v) && this.v[i + 1] === ',' && (this.stateAbbrAt(i + 2) || this.stateNameAt(i + 2))) return void this.emit('LOC', i, i, v);
     if (!partial && /^\p{Lu}\p{Ll}/u.test(v) && !isCommonWord(lower) && this.placeOfBefore(i)) return void this.emit('LOC', i, i, v);
     const prev = i > 0 ? this.lower[i - 1]! : '';
+    // the next item of a list of places: "in Sake and Minova", "in Lamu, Kilifi and Garissa"
+    if (!this.sentStart[i] && /^\p{Lu}\p{Ll}+$/u.test(v) && !isCommonWord(lower) && !this.kb.givenNames.has(normName(v)) && this.nextInPlaceList(i)) {
+      this.emit('LOC', i, i, v);
+      return;
+    }
     if (!partial && !this.sentStart[i] && LOC_WEAK_PREPS.has(prev) && !isCommonWord(lower) && !this.kb.givenNames.has(normName(v)) && /^\p{Lu}\p{Ll}+$/u.test(v)) {
       this.emit('LOC', i, i, v);
       return;
