@@ -530,6 +530,14 @@ describe('organisations, places, events', () => {
     ]);
   });
 
+  it('takes a titled first name for the one person it opens, a workplace after "analysts at" for a body, and no ordinal suffix for a name', () => {
+    const es = named('Director-General Dr. Tedros Adhanom Ghebreyesus spoke. Dr. Tedros added more. Analysts at Jefferies said the 1250TH MEETING went well.');
+    expect(es.map((e) => [e.type, e.name, texts(e)])).toEqual([
+      ['PERSON', 'Tedros Adhanom Ghebreyesus', ['Director-General Dr. Tedros Adhanom Ghebreyesus', 'Dr. Tedros']],
+      ['ORG', 'Jefferies', ['Jefferies']],
+    ]);
+  });
+
   it('tells a given name that is also a place, before a surname, from the place', () => {
     const es = named('Chad Smith said refugees fled to Chad.');
     expect(es.map((e) => [e.type, e.name])).toEqual([

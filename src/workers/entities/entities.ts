@@ -178,6 +178,8 @@ const EVENT_HEADS = set(
 );
 const LOC_PREFIX = set('lake,mount,mt.,cape,isle,river,port,fort,lac,wadi,wad,jebel,jabal,djebel,khor,bahr');
 const EVENT_PREFIX = set('hurricane,cyclone,typhoon,storm,operation,battle,siege');
+/** people who work "at" a company: "analysts at Jefferies" */
+const WORKERS = set('analyst,analysts,economist,economists,strategist,strategists,researcher,researchers,scientist,scientists,engineer,engineers,executive,executives,partner,partners,director,head,chief,employee,employees,staff,professor,lecturer,student,students,trader,traders,banker,bankers,official,officials,spokesperson,spokesman,spokeswoman');
 /** verbs of speech after a person's name: "Mekdes said" */
 const SPEECH_VERBS = set('said,says,told,tells,recalled,recalls,explained,explains,added,adds,asked,asks,remembered,remembers,whispered,admitted,admits,insisted,insists');
 /** nouns of kin before a person's first name: "her brother Yonas" */
@@ -537,6 +539,7 @@ class DocReader {
     if (!CAP.test(v) || this.type[i] === 'punctuation') return false;
     if (MONTHS_DAYS.has(this.lower[i]!.replace(/\.$/, '')) || HEADLINE_VERBS.has(this.lower[i]!) || this.skip.has(i)) return false;
     if (v.length === 1 && this.pos[i] === 'PRON') return false; // "I"
+    if (this.sp[i] === '' && /^(?:ST|ND|RD|TH)$/i.test(v) && /\d$/.test(this.v[i - 1] ?? '')) return false; // "1250TH"
     return true;
   }
 
@@ -1241,6 +1244,11 @@ class DocReader {
       this.emit('LOC', i, i, v);
       return;
     }
+    // "analysts at Jefferies", "a researcher at Anthropic": a workplace, no place
+    if (!partial && prev === 'at' && WORKERS.has(this.lower[i - 2] ?? '') && !isCommonWord(lower) && /^\p{Lu}/u.test(v)) {
+      this.emit('ORG', i, i, v);
+      return;
+    }
     if (!partial && !this.sentStart[i] && LOC_WEAK_PREPS.has(prev) && !isCommonWord(lower) && !this.kb.givenNames.has(normName(v)) && /^\p{Lu}\p{Ll}+$/u.test(v)) {
       this.emit('LOC', i, i, v);
       return;
@@ -1462,6 +1470,10 @@ function buildEntities(r: DocReader): Entity[] {
         .filter((o) => endsWith(o.tokens, g.tokens, false) || endsWith(o.tokens, g.tokens, true) || withoutMiddle(o.tokens, g.tokens))
         .map(root),
     );
+    // "Dr. Tedros" after "Tedros Adhanom Ghebreyesus": a lone first name of exactly one person
+    if (targets.size === 0 && g.tokens.length === 1) {
+      for (const o of people) if (o !== g && !o.merged && o.tokens.length > 1 && o.tokens[0] === g.tokens[0]) targets.add(root(o));
+    }
     if (targets.size === 1) mergeInto(g, [...targets][0]!);
   }
   // a lone capitalised word that is the end of a name in this document ("Guterres", "Dorian")
