@@ -1152,16 +1152,18 @@ class DocReader {
    * Lagos, Wole Soyinka ..." opens one), and the name after the comma (s..e) ends a clause.
    */
   private placeEndsAt(i: number, e: number): boolean {
-    const m = this.mentions[this.mentions.length - 1];
-    if (i < 0 || m === undefined || m.type !== 'LOC' || m.end !== this.end[i]) return false;
+    if (!this.lastMentionIsPlaceAt(i)) return false;
+    const placeStart = this.mentions[this.mentions.length - 1]!.start;
     let first = i;
-    while (first > 0 && this.start[first]! > m.start) first--;
+    while (first > 0 && this.start[first]! > placeStart) first--;
     if (this.sentStart[first] || this.sentStart[first - 1]) return false;
     const next = this.v[e + 1];
-    // ("Rapporteur ... in Iran, Mai Sato, said": a person in apposition, before the verb)
+    if (next === undefined || next === '.' || next === ';' || next === ')') return true;
+    // after a comma: not "Rapporteur ... in Iran, Mai Sato, said" (a person in apposition, then
+    // the verb), nor "In N'Djamena, Aristophane Ngargoune, Senior Communications Associate" (a
+    // capital after the comma is a title's)
     const after = this.pos[e + 2];
-    // ("In N'Djamena, Aristophane Ngargoune, Senior Communications Associate": a capital after the comma is a title's)
-    return next === undefined || next === '.' || next === ';' || next === ')' || (next === ',' && !LEAD_WORDS.has(this.lower[e + 2] ?? '') && this.lower[e + 2] !== 'the' && after !== 'VERB' && after !== 'AUX' && !/^\p{Lu}/u.test(this.v[e + 2] ?? ''));
+    return next === ',' && !LEAD_WORDS.has(this.lower[e + 2] ?? '') && this.lower[e + 2] !== 'the' && after !== 'VERB' && after !== 'AUX' && !/^\p{Lu}/u.test(this.v[e + 2] ?? '');
   }
 
   /** "Arua district", "Imvepi refugee settlement": an unknown name before a place noun. */
