@@ -538,6 +538,18 @@ describe('organisations, places, events', () => {
     ]);
   });
 
+  it('reads names with "against", an ordinal wink-nlp splits, and no preposition after a dash into a name', () => {
+    const es = named('Port-au-Prince – On the International Day for the Elimination of Violence against Women, the Global Coalition against Hunger met. The 113th International Labour Conference opened. France against Germany ended 2-1.');
+    expect(es.map((e) => [e.type, e.name])).toEqual([
+      ['LOC', 'Port-au-Prince'],
+      ['EVENT', 'International Day for the Elimination of Violence against Women'],
+      ['ORG', 'Global Coalition against Hunger'],
+      ['EVENT', '113th International Labour Conference'],
+      ['LOC', 'France'],
+      ['LOC', 'Germany'],
+    ]);
+  });
+
   it('tells a given name that is also a place, before a surname, from the place', () => {
     const es = named('Chad Smith said refugees fled to Chad.');
     expect(es.map((e) => [e.type, e.name])).toEqual([

@@ -210,8 +210,8 @@ const PLACE_WORDS = set('dam,stadium,arena,bridge,station,mall,plaza,harbour,har
 const LOC_NOUNS = set('district,province,region,county,municipality,village,town,city,camp,settlement,governorate,prefecture,island,river,valley,state,oblast,department');
 /** lower-case nouns before "of" and a place's name: "the port of Arguineguín" */
 const PLACE_OF_NOUNS = set('city,town,village,port,island,islands,region,province,district,county,capital,municipality,governorate,prefecture,commune,suburb,suburbs,outskirts,neighbourhood,neighborhood,state,oblast,department,coast,shores,streets');
-const CONNECTORS = set('of,for,on,and,the,de,del,della,da,das,do,dos,di,du,des,la,van,von,der,den,ten,ter,bin,ibn,al,el,y,&');
-const PREPS = set('of,for,on');
+const CONNECTORS = set('against,of,for,on,and,the,de,del,della,da,das,do,dos,di,du,des,la,van,von,der,den,ten,ter,bin,ibn,al,el,y,&');
+const PREPS = set('of,for,on,against');
 /** Longest capitalised chunk analysed as one (see DocReader.boundedChunk). */
 const MAX_CHUNK = 32;
 /** after a surname: "Thomas R. Whitfield Jr.", "John F. Kennedy III" */
@@ -864,6 +864,11 @@ class DocReader {
         s++;
         continue;
       }
+      // "– On the International Day ...": a preposition opening a clause after a dash or a colon
+      if (s < e && this.pos[s] === 'ADP' && isCommonWord(this.lower[s]!) && /^[-–—:;"“(]$/u.test(this.v[s - 1] ?? '')) {
+        s++;
+        continue;
+      }
       // "SOURCE Helix Biosystems", "CONTACT Jane Roe": a label in capitals before a name
       // "NGO Women's Refugee Commission": a kind of body before its name
       if (s < e && /^(?:NGO|INGO|CSO|CBO)s?$/.test(this.v[s]!) && /^\p{Lu}/u.test(this.v[s + 1]!)) {
@@ -1285,6 +1290,8 @@ class DocReader {
     let ms = s;
     const ord = this.numeric.find((x) => x.type === 'ORDINAL' && x.e === s - 1);
     if (ord && this.sp[s] === ' ') ms = ord.s;
+    // (wink-nlp reads "113th" as "1" and "13th")
+    while (ord && ms > 0 && this.sp[ms] === '' && /^\d+$/.test(this.v[ms - 1]!)) ms--;
     let me = e;
     if (e + 1 < this.v.length && YEAR.test(this.v[e + 1]!) && this.sp[e + 1] === ' ') me = e + 1;
     const m = this.emit('EVENT', ms, e, this.nameText(ms, e));
