@@ -550,6 +550,15 @@ describe('organisations, places, events', () => {
     ]);
   });
 
+  it('takes the acronym of a term spelt out in lower case for no name anywhere, and keeps a known body out of a document title', () => {
+    const es = named('Gender-based violence (GBV) rose. GBV survivors need care. UNHCR Emergency Update No. 3 and the ILO Working Paper say so. Trucks used the Kerem Shalom crossing.');
+    expect(es.map((e) => [e.type, e.name])).toEqual([
+      ['ORG', 'UNHCR'],
+      ['ORG', 'International Labour Organization'],
+      ['LOC', 'Kerem Shalom crossing'],
+    ]);
+  });
+
   it('tells a given name that is also a place, before a surname, from the place', () => {
     const es = named('Chad Smith said refugees fled to Chad.');
     expect(es.map((e) => [e.type, e.name])).toEqual([

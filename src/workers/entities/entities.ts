@@ -196,7 +196,7 @@ const LOC_HEADS = set(
 );
 /** "Republic of Cuba": a mention of the place after "of" */
 /** names of documents and plans: "Paris Agreement" is no mention of Paris */
-const DOC_HEADS = set('roadmap,blueprint,agreement,agreements,convention,treaty,act,protocol,declaration,charter,accord,accords,resolution,plan,agenda,compact,strategy,framework,pathway,report,goals,principles,law,constitution,covenant,statute,initiative,index,guidance,note,vision');
+const DOC_HEADS = set('paper,update,bulletin,factsheet,roadmap,blueprint,agreement,agreements,convention,treaty,act,protocol,declaration,charter,accord,accords,resolution,plan,agenda,compact,strategy,framework,pathway,report,goals,principles,law,constitution,covenant,statute,initiative,index,guidance,note,vision');
 const LOC_OF_HEADS = set('delegation,republic,state,kingdom,commonwealth,principality,sultanate,emirate,federation,government,people,island,islands,city');
 /** prepositions before a place rather than a person or a body ("at Acme", "from John Smith" are not) */
 const PLACE_PREPS = set('in,near,across,throughout,outside,inside,towards');
@@ -207,7 +207,7 @@ const WORD_SURNAMES = set(
 );
 const PLACE_WORDS = set('dam,stadium,arena,bridge,station,mall,plaza,harbour,harbor,port,tower,palace,cathedral,mosque,temple,campus');
 /** lower-case nouns after an unknown capitalised name that make it a place: "Arua district" */
-const LOC_NOUNS = set('district,province,region,county,municipality,village,town,city,camp,settlement,governorate,prefecture,island,river,valley,state,oblast,department');
+const LOC_NOUNS = set('crossing,checkpoint,district,province,region,county,municipality,village,town,city,camp,settlement,governorate,prefecture,island,river,valley,state,oblast,department');
 /** lower-case nouns before "of" and a place's name: "the port of Arguineguín" */
 const PLACE_OF_NOUNS = set('city,town,village,port,island,islands,region,province,district,county,capital,municipality,governorate,prefecture,commune,suburb,suburbs,outskirts,neighbourhood,neighborhood,state,oblast,department,coast,shores,streets');
 const CONNECTORS = set('against,of,for,on,and,the,de,del,della,da,das,do,dos,di,du,des,la,van,von,der,den,ten,ter,bin,ibn,al,el,y,&');
@@ -428,6 +428,8 @@ class DocReader {
   readonly numeric: { type: string; start: number; end: number; s: number; e: number }[] = [];
   /** acronyms spelt out in brackets somewhere in the text: "Federal Emergency Management Agency (FEMA)" */
   readonly defined = new Set<string>();
+  /** acronyms of terms, spelt out in lower case somewhere: "gender-based violence (GBV)" */
+  readonly terms = new Set<string>();
   /** tokens no name may hold: a dateline's state abbreviation */
   readonly skip = new Set<number>();
   /** first and last token of each dateline's place in capitals ("ALBANY", "SAN FRANCISCO") */
@@ -481,6 +483,9 @@ class DocReader {
     // (after a capitalised name: "gigawatts (GW)" defines a unit, not an organisation; a match
     // starts at a word's start, or a run of 100,000 capitals took 11 s)
     for (const m of text.matchAll(/(?<![\p{L}\p{M}.'’-])\p{Lu}[\p{L}\p{M}.'’-]*\s+\(((?:\p{Lu}\.?){2,10})\)/gu)) this.defined.add(acronymKey(m[1]!));
+    // "gender-based violence (GBV)", "human papillomavirus (HPV)": the short form of a term, which
+    // stays no name wherever it is used again in the text
+    for (const m of text.matchAll(/(?<![\p{L}\p{M}.'’-])\p{Ll}[\p{L}\p{M}'’-]*\s+\(((?:\p{Lu}\.?){2,10}s?)\)/gu)) this.terms.add(acronymKey(m[1]!));
     this.findDatelines();
     const ents = doc.entities();
     const eSpans = ents.out(its.span as never) as unknown as [number, number][];
@@ -540,6 +545,7 @@ class DocReader {
     if (MONTHS_DAYS.has(this.lower[i]!.replace(/\.$/, '')) || HEADLINE_VERBS.has(this.lower[i]!) || this.skip.has(i)) return false;
     if (v.length === 1 && this.pos[i] === 'PRON') return false; // "I"
     if (this.sp[i] === '' && /^(?:ST|ND|RD|TH)$/i.test(v) && /\d$/.test(this.v[i - 1] ?? '')) return false; // "1250TH"
+    if (/^No\.?$/.test(v) && /^\d/.test(this.v[i + 1] ?? '')) return false; // "Update No. 3"
     return true;
   }
 
@@ -945,7 +951,11 @@ class DocReader {
       }
     }
     if (DOC_HEADS.has(head) && !title) {
-      for (const i of words) if (ACRONYM_NUM.test(this.v[i]!)) this.single(i, null, true);
+      // (a known body's acronym in a document's title is still that body: "UNHCR Emergency Update")
+      for (const i of words) {
+        if (ACRONYM.test(this.v[i]!) && this.kb.byAcronym.has(acronymKey(this.v[i]!))) this.analyze(i, i, null, true);
+        else if (ACRONYM_NUM.test(this.v[i]!)) this.single(i, null, true);
+      }
       return;
     }
 
@@ -1176,7 +1186,7 @@ class DocReader {
     const n = this.v.length;
     let j = e + 1;
     if (j < n && this.sp[j] === ' ' && this.lower[j] === 'refugee') j++;
-    if (j < n && this.sp[j] === ' ' && LOC_NOUNS.has(this.v[j]!) && !isCommonWord(this.lower[e]!) && !this.sentStart[s]) {
+    if (j < n && this.sp[j] === ' ' && LOC_NOUNS.has(this.v[j]!) && (this.v[j] !== 'crossing' || this.lower[s - 1] === 'the') && !isCommonWord(this.lower[e]!) && !this.sentStart[s]) {
       this.emit('LOC', s, j, this.textOf(s, j));
       return true;
     }
@@ -1216,6 +1226,7 @@ class DocReader {
       if (POSTNOMINALS.has(v)) return; // "Thomas Reinholt, M.D., Ph.D."
       // "gigawatts (GW)", "artificial intelligence (AI)": the short form of a term, not of a name
       if (this.v[i - 1] === '(' && this.v[i + 1] === ')' && /^\p{Ll}/u.test(this.v[i - 2] ?? '')) return;
+      if (this.terms.has(acronymKey(v)) && !this.defined.has(acronymKey(v)) && !this.kb.byAcronym.has(acronymKey(v))) return;
       if (/^(?:FY|Q[1-4]|H[12])\d*$/.test(v)) return; // "FY2024": a period (a DATE)
       // an acronym the text spells out somewhere ("... Agency (FEMA)") is one, whatever it looks like
       const defined = this.defined.has(acronymKey(v));
