@@ -559,6 +559,26 @@ describe('organisations, places, events', () => {
     ]);
   });
 
+  it('reads a state and a date in a dateline, "US dollars" as no place, an office\'s holder after its country, and a second surname as the same person', () => {
+    const es = named(
+      "PASADENA, California, 3 March 2025 — The European Space Agency's (ESA) probe flew; ESA said. Norway pledged 50 million US dollars. " +
+        'The Secretary-General of the Commonwealth, Patricia Scotland, and the Minister for Foreign Affairs of Norway, Espen Barth Eide, spoke. ' +
+        'José Rubén Zamora Marroquín was jailed; José Rubén Zamora denied it. Tranmere Rovers won.',
+    );
+    expect(es.map((e) => [e.type, e.name])).toEqual([
+      ['LOC', 'Pasadena'],
+      ['LOC', 'California'],
+      ['ORG', 'European Space Agency'],
+      ['LOC', 'Norway'],
+      ['ORG', 'Commonwealth of Nations'],
+      ['PERSON', 'Patricia Scotland'],
+      ['PERSON', 'Espen Barth Eide'],
+      ['PERSON', 'José Rubén Zamora Marroquín'],
+      ['ORG', 'Tranmere Rovers'],
+    ]);
+    expect(texts(es[2])).toEqual(['European Space Agency', 'ESA', 'ESA']);
+  });
+
   it('tells a given name that is also a place, before a surname, from the place', () => {
     const es = named('Chad Smith said refugees fled to Chad.');
     expect(es.map((e) => [e.type, e.name])).toEqual([

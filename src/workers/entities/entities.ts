@@ -158,7 +158,7 @@ const set = (s: string) => new Set(s.split(/\s*,\s*/).filter(Boolean));
 /** Legal forms that end a company's name: "Apple Inc.", "Siemens AG", "Nestlé S.A." */
 const LEGAL_FORMS = set('inc,inc.,incorporated,corp,corp.,ltd,ltd.,limited,llc,llp,lp,plc,gmbh,ag,kgaa,se,sa,s.a.,nv,n.v.,b.v.,s.p.a.,spa,srl,ab,asa,oyj,co.,holdings,pty');
 const ORG_HEADS = set(
-  'council,councils,organization,organisation,organizations,organisations,agency,bank,fund,programme,program,union,assembly,court,commission,ministry,department,office,institute,institution,university,college,school,foundation,association,federation,committee,group,coalition,alliance,network,forum,panel,board,authority,secretariat,service,corporation,company,party,parliament,congress,senate,tribunal,society,centre,center,partnership,facility,division,bureau,unit,airways,airlines,trust,mission,league,club,academy,observatory,movement,front,army,police,force,forces,agencies,church,hospital,times,post,news,press,administration,centers,centres,library,jail,prison,exchange,courthouse,ledger,gazette,herald,tribune,chronicle,telegraph,extension,chamber,chambers,section,directorate,inspectorate,consortium,cooperative,clinic,museum,embassy,consulate,caucus,corps,brigade,regiment,battalion,navy,conservancy,guild',
+  'council,councils,organization,organisation,organizations,organisations,agency,bank,fund,programme,program,union,assembly,court,commission,ministry,department,office,institute,institution,university,college,school,foundation,association,federation,committee,group,coalition,alliance,network,forum,panel,board,authority,secretariat,service,corporation,company,party,parliament,congress,senate,tribunal,society,centre,center,partnership,facility,division,bureau,unit,airways,airlines,trust,mission,league,club,academy,observatory,movement,front,army,police,force,forces,agencies,church,hospital,times,post,news,press,administration,centers,centres,library,jail,prison,exchange,courthouse,ledger,gazette,herald,tribune,chronicle,telegraph,extension,chamber,chambers,section,directorate,inspectorate,consortium,cooperative,clinic,museum,embassy,consulate,caucus,corps,brigade,regiment,battalion,navy,conservancy,guild,rovers,wanderers,athletic,albion,hotspur',
 );
 /**
  * The last word of many a company's name: "Northwind Technologies", "Siemens Energy". Only
@@ -530,7 +530,8 @@ class DocReader {
     if (next === ',') {
       const w = this.v[k + 1] ?? '';
       if (DATELINE_ABBR.test(w) || monthOf(w) !== undefined || /^\d/.test(w)) return true;
-      for (let j = k + 1; j <= k + 5 && j < this.v.length && !this.sp[j]!.includes('\n'); j++) if (isDash(this.v[j])) return true;
+      // ("PASADENA, California, 3 March 2025 —": a state and a date before the dash)
+      for (let j = k + 1; j <= k + 8 && j < this.v.length && !this.sp[j]!.includes('\n'); j++) if (isDash(this.v[j])) return true;
       return false;
     }
     if (next === '(') {
@@ -837,7 +838,10 @@ class DocReader {
     this.mentions.push(m);
     // "World Health Organization (WHO)": the acronym in brackets names this entity
     const n = this.v.length;
-    if (e + 3 < n && this.v[e + 1] === '(' && this.v[e + 3] === ')' && ACRONYM.test(this.v[e + 2]!) && s < e) {
+    // ("European Space Agency's (ESA)": a possessive between them)
+    const poss = POSSESSIVE.test(this.v[e + 1] ?? '') && this.sp[e + 1] === '' ? 1 : 0;
+    if (e + 3 + poss < n && this.v[e + 1 + poss] === '(' && this.v[e + 3 + poss] === ')' && ACRONYM.test(this.v[e + 2 + poss]!) && s < e) {
+      e += poss;
       // ("the twenty-seventh Conference of the Parties to the UNFCCC (COP27)": an event's short
       // name with a number names the event before the body it belongs to)
       let named: RawMention | undefined = m;
@@ -902,6 +906,8 @@ class DocReader {
       const name = this.v.slice(s, e + 1).map((w) => w[0] + w.slice(1).toLowerCase()).join(' ');
       return void (place?.type === 'LOC' ? this.emit('LOC', s, e, place.name, place) : this.emit('LOC', s, e, name));
     }
+    // "US dollars", "US$": a currency, no place
+    if (s === e && (this.v[s] === 'US' || this.v[s] === 'U.S.') && /^(?:dollars?|\$)$/i.test(this.v[s + 1] ?? '')) return;
     const kb = this.kbMatch(s, e);
     if (kb && !(s === e && this.kb.notEntities.has(normName(this.v[s]!)))) {
       // a lone common word at a sentence start ("Nice", "Chad") is not taken from the gazetteer,
@@ -1034,6 +1040,10 @@ class DocReader {
     // "Georgia Smith", "Chad Smith": a given name that is also a place, then a surname
     if (sub && sub[0] === s && sub[1] === s && sub[2].type === 'LOC' && e - s <= 2 && this.kb.givenNames.has(normName(this.v[s]!)) && this.surnameAt(e)) {
       return this.personOrPlace(s, e, title, partial);
+    }
+    // "Patricia Scotland", "Mary Jordan": a given name, then a place's name as a surname
+    if (sub && sub[0] === e && sub[1] === e && sub[2].type === 'LOC' && e === s + 1 && this.kb.givenNames.has(normName(this.v[s]!)) && !this.kbMatch(s, s)) {
+      return void this.emit('PERSON', s, e, this.nameText(s, e), undefined, title?.start);
     }
     if (sub) {
       const [i, j] = sub;
@@ -1172,6 +1182,8 @@ class DocReader {
     let first = i;
     while (first > 0 && this.start[first]! > placeStart) first--;
     if (this.sentStart[first] || this.sentStart[first - 1]) return false;
+    // ("the Minister for Foreign Affairs of Norway, Espen Barth Eide,": an office's country, then its holder)
+    if (this.lower[first - 1] === 'of' && !PLACE_OF_NOUNS.has(this.lower[first - 2] ?? '')) return false;
     const next = this.v[e + 1];
     if (next === undefined || next === '.' || next === ';' || next === ')') return true;
     // after a comma: not "Rapporteur ... in Iran, Mai Sato, said" (a person in apposition, then
@@ -1378,6 +1390,8 @@ function endsWith(long: string[], short: string[], fuzzy: boolean): boolean {
 
 /** "John Mahama" is "John Dramani Mahama" without the middle name: same first and last word, the rest in order. */
 function withoutMiddle(long: string[], short: string[]): boolean {
+  // ... or without a second surname: "José Rubén Zamora" is "José Rubén Zamora Marroquín"
+  if (short.length >= 3 && long.length === short.length + 1 && short.every((t, i) => t === long[i])) return true;
   if (short.length < 2 || long.length <= short.length || short[0] !== long[0] || short.at(-1) !== long.at(-1)) return false;
   let k = 1;
   for (let i = 1; i < long.length - 1 && k < short.length - 1; i++) if (long[i] === short[k]) k++;
