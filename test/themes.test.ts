@@ -126,6 +126,7 @@ const CASES: [string, string[], string[]][] = [
       'Hate speech and xenophobia online must be confronted to protect human dignity.',
       'Journalists must be free to work: freedom of expression is a fundamental right.',
       'The activist was sentenced to death after a trial that lasted one hour.',
+      'The jailed journalist has spent two years in pretrial detention; colleagues went into exile.',
     ],
     ['The publisher holds the intellectual property rights to the novel.'],
   ],
@@ -158,6 +159,7 @@ const CASES: [string, string[], string[]][] = [
       'Financing for development is key to achieving the Sustainable Development Goals by 2030.',
       'The economy shrank as unemployment rose and investment dried up.',
       'Net profit rose and the board approved a dividend and a share buyback.',
+      'Regulators cleared the merger after the takeover bid won antitrust approval.',
     ],
     ['Scientists study the development of the embryo in its first days.', 'Smugglers exploit migrants for profit, a non-profit group said.'],
   ],
@@ -192,6 +194,7 @@ const CASES: [string, string[], string[]][] = [
       'Millions of children are out of school, and teachers lack basic learning materials.',
       'UNESCO works to protect cultural heritage and the diversity of languages.',
       'Families gathered for the Diwali festival, a celebration of light and tradition.',
+      'The Biennale exhibition awarded its Golden Lion to a curator and her artwork.',
     ],
     [
       'A culture of impunity has allowed the abuses to continue.',
