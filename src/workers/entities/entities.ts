@@ -638,8 +638,7 @@ class DocReader {
       if (this.v[i] !== '(' || this.v[i + 2] !== ')' || !ACRONYM.test(this.v[i + 1]!)) continue;
       const entry = this.kb.byAcronym.get(acronymKey(this.v[i + 1]!));
       if (!entry) continue;
-      const keys = new Set([entry.name, ...entry.aliases].filter((a) => /\p{Ll}/u.test(a)).map(unKey));
-      const longest = Math.max(0, ...[...keys].map((k) => k.split(' ').length));
+      const { keys, longest } = spelledOutKeys(entry);
       // (the longest: "United Nations World Food Programme", not its "World Food Programme")
       let from = -1;
       for (let p = i - 1; p >= 0 && i - p <= longest + 2 && !this.sp[p + 1]?.includes('\n'); p--) {
@@ -1421,6 +1420,17 @@ function canonicalName(g: Group): string {
 
 /** "un childrens fund" -> "united nations childrens fund": the normal key names are compared by */
 const unKey = (name: string) => normName(name).replace(/^(?:the )?(?:un|u n) /, 'united nations ');
+
+/** The spelt-out names of a known body (unKey), and the longest one's length in words, once per entry. */
+const spelledOut = new WeakMap<KbEntry, { keys: Set<string>; longest: number }>();
+function spelledOutKeys(entry: KbEntry): { keys: Set<string>; longest: number } {
+  let r = spelledOut.get(entry);
+  if (!r) {
+    const keys = new Set([entry.name, ...entry.aliases].filter((a) => /\p{Ll}/u.test(a)).map(unKey));
+    spelledOut.set(entry, (r = { keys, longest: Math.max(0, ...[...keys].map((k) => k.split(' ').length)) }));
+  }
+  return r;
+}
 
 function buildEntities(r: DocReader): Entity[] {
   // an expansion in the text of a known acronym is that known body when its name is a variant

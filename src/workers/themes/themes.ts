@@ -222,14 +222,14 @@ function scoreWords(analysis: SegmentAnalysis | undefined, tax: Taxonomy): Segme
   const scores: ThemeScore[] = [];
   tax.compiled.themes.forEach((theme, ti) => {
     const m = matches.get(ti);
-    if (m) scores.push(judge(theme, tax, m, norm));
-  });
-  for (const s of scores) {
-    if (s.tagged && listedInPassing(tax.compiled.themes.findIndex((t) => t.id === s.id), matches, normals)) {
+    if (!m) return;
+    const s = judge(theme, tax, m, norm);
+    if (s.tagged && listedInPassing(ti, matches, normals)) {
       s.tagged = false;
       s.reason = 'one term, listed next to the terms of two other themes ("poverty, education and climate action")';
     }
-  }
+    scores.push(s);
+  });
   const { relative } = tax.defaults;
   const top = Math.max(0, ...scores.filter((s) => s.tagged).map((s) => s.score));
   if (relative > 0)
