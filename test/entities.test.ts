@@ -442,6 +442,17 @@ describe('organisations, places, events', () => {
     expect(texts(es[7])).toEqual(['AU Peace and Security Council', 'PSC', 'PSC']);
   });
 
+  it('knows national capitals and places of humanitarian news, with their ASCII spellings', () => {
+    const es = named("Talks opened in Bridgetown and moved to Ndjamena; aid left Goma for Rafah and Cox's Bazar.");
+    expect(es.map((e) => [e.type, e.name])).toEqual([
+      ['LOC', 'Bridgetown'],
+      ['LOC', "N'Djamena"],
+      ['LOC', 'Goma'],
+      ['LOC', 'Rafah'],
+      ['LOC', "Cox's Bazar"],
+    ]);
+  });
+
   it('knows armed groups, regional bodies and large companies of the news, and takes a disease for no entity', () => {
     const es = named('Boko Haram and ISWAP attacked. Africa CDC and the WHO responded to Marburg Virus Disease in Rwanda. Shares in Glencore rose.');
     expect(es.map((e) => [e.type, e.name])).toEqual([
