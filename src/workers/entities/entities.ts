@@ -665,8 +665,10 @@ class DocReader {
     }
     const head = this.lower[last]!;
     if (ORG_HEADS.has(head) || LOC_HEADS.has(head) || EVENT_HEADS.has(head) || PLACE_WORDS.has(head)) return true;
-    // ... or they make a known name: "Cox's Bazar"
-    for (let k = last; k > j; k--) if (this.kbMatch(s, k) !== undefined) return true;
+    // ... or they make a known name: "Cox's Bazar" (also after an "and": "Rafah and Cox's Bazar")
+    let from = s;
+    for (let k = s; k < j; k++) if (CONNECTORS.has(this.v[k]!)) from = k + 1;
+    for (let k = last; k > j; k--) if (this.kbMatch(from, k) !== undefined) return true;
     return false;
   }
 
