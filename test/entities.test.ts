@@ -721,6 +721,36 @@ describe('text shapes that once took minutes', () => {
 });
 
 describe('extractEntities', () => {
+  it('reads only known names, bodies and titled people in a title-case headline', () => {
+    const lines = [
+      'Rohingya Women Turn Scraps of Land Into Gardens in Cox\'s Bazar',
+      'Address by the Honourable Mia Amor Mottley at Stanford University News Service',
+      'Rohingya women in the camps grow vegetables on small plots, said Mia Amor Mottley.',
+    ];
+    const text = lines.join('\n');
+    let at = 0;
+    const segments = lines.map((t, index) => {
+      const start = text.indexOf(t, at);
+      at = start + t.length;
+      return { index, kind: (index < 2 ? 'heading' : 'paragraph') as 'heading' | 'paragraph', text: t, start, end: start + t.length, cluster: `c${index}`, duplicateOf: null };
+    });
+    const doc: DedupDoc = {
+      id: `sha256:${'b'.repeat(64)}`,
+      source: { path: 'h.txt', bytes: text.length, sha256: 'b'.repeat(64), encoding: 'utf-8' },
+      language: 'en',
+      text,
+      segments,
+      flags: [],
+      nearDuplicateOf: null,
+    };
+    const es = extractEntities(doc, kb).entities.filter((e) => NAMED.has(e.type));
+    expect(es.map((e) => [e.type, e.name])).toEqual([
+      ['LOC', "Cox's Bazar"],
+      ['PERSON', 'Mia Amor Mottley'],
+      ['ORG', 'Stanford University News Service'],
+    ]);
+  });
+
   it('returns a valid EntitiesDoc with exact offsets and per-segment normals and lemmas', () => {
     const text = 'UN Secretary-General António Guterres visited Geneva.\nMr. Guterres met children there.';
     const nl = text.indexOf('\n');

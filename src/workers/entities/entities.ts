@@ -440,6 +440,8 @@ class DocReader {
     readonly kb: KnowledgeBase,
     /** the rules are for English: in a document in another language only knowledge-base names count */
     readonly kbOnly = false,
+    /** character ranges where only knowledge-base names count (title-case headlines: see titleCaseHeadings) */
+    readonly kbOnlyRanges: readonly [number, number][] = [],
   ) {
     // offsets come from the token values and spaces, so a parse view of the same length serves
     const doc = readDoc(parseView(text));
@@ -919,7 +921,9 @@ class DocReader {
       }
     }
     if (this.kb.notEntities.has(this.spanKey(s, e))) return;
-    if (this.kbOnly) {
+    // (in a title-case headline, a name after a title still counts, "Address by the Honourable Mia
+    // Amor Mottley", and so does a body's name: "State Department for Basic Education")
+    if (this.kbOnly || (!title && this.kbOnlyRanges.some(([a, b]) => this.start[s]! >= a && this.end[e]! <= b) && !this.namesBody(s, e))) {
       const sub = s < e ? this.longestKbSub(s, e) : null;
       if (sub) {
         this.emit(sub[2].type, sub[0], sub[1], sub[2].name, sub[2]);
@@ -1165,6 +1169,20 @@ class DocReader {
     // (not "we met in Geneva and Guterres spoke": a name doing something is no place)
     if (sep === 'and' || sep === 'or') return !this.subjectAt(i);
     return sep === ',' && [',', 'and', 'or'].includes(this.v[i + 1] ?? '');
+  }
+
+  /** s..e ends in a body's head word (before its first "of", "for" ...) and holds a word that is no ordinary one. */
+  private namesBody(s: number, e: number): boolean {
+    let head = e;
+    for (let i = s + 1; i <= e; i++) {
+      if (PREPS.has(this.v[i]!)) {
+        head = i - 1;
+        break;
+      }
+    }
+    if (!ORG_HEADS.has(this.lower[head]!)) return false;
+    for (let i = s; i <= e; i++) if (this.type[i] === 'word' && !CONNECTORS.has(this.v[i]!) && !isCommonWord(this.lower[i]!)) return true;
+    return false;
   }
 
   /** The last mention found is a place's and ends at token i. */
@@ -1750,8 +1768,26 @@ function segmentAnalysis(r: DocReader, doc: DedupDoc): SegmentAnalysis[] {
   return out;
 }
 
+/**
+ * Headings in title case ("Rohingya Women Turn Scraps of Land Into Gardens"): every word is
+ * capitalised, so the rules would read the whole line as names. Only known names count there;
+ * the names a headline holds come again in the text below it.
+ */
+function titleCaseHeadings(doc: DedupDoc): [number, number][] {
+  const out: [number, number][] = [];
+  for (const seg of doc.segments) {
+    if (seg.kind !== 'heading') continue;
+    const words = seg.text.match(/\p{L}[\p{L}\p{M}'’-]{3,}/gu) ?? [];
+    if (words.length < 4) continue;
+    const capitalised = words.filter((w) => /^\p{Lu}/u.test(w)).length;
+    // (not a heading in capitals: "MINISTRY OF HEALTH" is read by the rules for capitals)
+    if (capitalised === words.length && seg.text !== seg.text.toUpperCase()) out.push([seg.start, seg.end]);
+  }
+  return out;
+}
+
 export function extractEntities(doc: DedupDoc, kb: KnowledgeBase): EntitiesDoc {
-  const r = new DocReader(doc.text, kb, doc.language !== 'en' && doc.language !== 'und');
+  const r = new DocReader(doc.text, kb, doc.language !== 'en' && doc.language !== 'und', titleCaseHeadings(doc));
   r.run();
   const named = buildEntities(r);
   const entities = [...named, ...numericEntities(r, named)];
