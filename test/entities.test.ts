@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { DedupDoc, Entity } from '../src/shared/schemas.js';
+import type { DedupDoc, Entity, SegmentKind } from '../src/shared/schemas.js';
 import { EntitiesDoc } from '../src/shared/schemas.js';
 import { entitiesOfText, extractEntities, isoDate, KnowledgeBaseError, loadKnowledgeBase } from '../src/workers/entities/entities.js';
 import { analyseText, analysisWords } from '../src/workers/themes/themes.js';
@@ -720,29 +720,29 @@ describe('text shapes that once took minutes', () => {
   });
 });
 
+/** A DedupDoc of one segment per line (paragraphs unless `kinds` says otherwise), as the dedup stage hands it on. */
+function docOfLines(lines: string[], kinds: SegmentKind[] = []): DedupDoc {
+  const text = lines.join('\n');
+  let start = 0;
+  const segments = lines.map((t, index) => {
+    const seg = { index, kind: kinds[index] ?? ('paragraph' as const), text: t, start, end: start + t.length, cluster: `c${index}`, duplicateOf: null };
+    start += t.length + 1;
+    return seg;
+  });
+  const hex = 'a'.repeat(64);
+  return { id: `sha256:${hex}`, source: { path: 'a.txt', bytes: text.length, sha256: hex, encoding: 'utf-8' }, language: 'en', text, segments, flags: [], nearDuplicateOf: null };
+}
+
 describe('extractEntities', () => {
   it('reads only known names, bodies and titled people in a title-case headline', () => {
-    const lines = [
-      'Rohingya Women Turn Scraps of Land Into Gardens in Cox\'s Bazar',
-      'Address by the Honourable Mia Amor Mottley at Stanford University News Service',
-      'Rohingya women in the camps grow vegetables on small plots, said Mia Amor Mottley.',
-    ];
-    const text = lines.join('\n');
-    let at = 0;
-    const segments = lines.map((t, index) => {
-      const start = text.indexOf(t, at);
-      at = start + t.length;
-      return { index, kind: (index < 2 ? 'heading' : 'paragraph') as 'heading' | 'paragraph', text: t, start, end: start + t.length, cluster: `c${index}`, duplicateOf: null };
-    });
-    const doc: DedupDoc = {
-      id: `sha256:${'b'.repeat(64)}`,
-      source: { path: 'h.txt', bytes: text.length, sha256: 'b'.repeat(64), encoding: 'utf-8' },
-      language: 'en',
-      text,
-      segments,
-      flags: [],
-      nearDuplicateOf: null,
-    };
+    const doc = docOfLines(
+      [
+        'Rohingya Women Turn Scraps of Land Into Gardens in Cox\'s Bazar',
+        'Address by the Honourable Mia Amor Mottley at Stanford University News Service',
+        'Rohingya women in the camps grow vegetables on small plots, said Mia Amor Mottley.',
+      ],
+      ['heading', 'heading', 'paragraph'],
+    );
     const es = extractEntities(doc, kb).entities.filter((e) => NAMED.has(e.type));
     expect(es.map((e) => [e.type, e.name])).toEqual([
       ['LOC', "Cox's Bazar"],
@@ -752,20 +752,8 @@ describe('extractEntities', () => {
   });
 
   it('returns a valid EntitiesDoc with exact offsets and per-segment normals and lemmas', () => {
-    const text = 'UN Secretary-General António Guterres visited Geneva.\nMr. Guterres met children there.';
-    const nl = text.indexOf('\n');
-    const seg = (index: number, start: number, end: number) => ({
-      index, kind: 'paragraph' as const, text: text.slice(start, end), start, end, cluster: `c${index}`, duplicateOf: null,
-    });
-    const doc: DedupDoc = {
-      id: `sha256:${'a'.repeat(64)}`,
-      source: { path: 'a.txt', bytes: text.length, sha256: 'a'.repeat(64), encoding: 'utf-8' },
-      language: 'en',
-      text,
-      segments: [seg(0, 0, nl), seg(1, nl + 1, text.length)],
-      flags: [],
-      nearDuplicateOf: null,
-    };
+    const doc = docOfLines(['UN Secretary-General António Guterres visited Geneva.', 'Mr. Guterres met children there.']);
+    const text = doc.text;
     const out = EntitiesDoc.parse(extractEntities(doc, kb));
     expectExactOffsets(text, out.entities);
     const person = find(out.entities, 'PERSON', 'António Guterres');

@@ -355,28 +355,27 @@ const KEPT_TYPES = new Set(['DATE', 'TIME', 'DURATION', 'MONEY', 'PERCENT', 'CAR
 // Whether a lower-case word is an ordinary English word (in wink's lexicon and not a proper noun)
 // is looked up once per distinct word per process and cached: it tells a sentence-initial "Healing"
 // or "Global Compact" from a name such as "Trygve" or "Dinnoo".
-const commonCache = new Map<string, boolean>();
-function isCommonWord(lower: string): boolean {
-  let r = commonCache.get(lower);
+const wordCache = new Map<string, { common: boolean; pos: string }>();
+function wordInfo(lower: string): { common: boolean; pos: string } {
+  let r = wordCache.get(lower);
   if (r !== undefined) return r;
   const t = readDoc(lower).tokens();
   const ids = t.out(its.uniqueId as never) as unknown as number[];
   const pos = t.out(its.pos as never) as unknown as string[];
-  r = ids.length === 1 && ids[0]! < INTRINSIC_LEXICON && pos[0] !== 'PROPN' && pos[0] !== 'X';
-  if (commonCache.size > 100_000) commonCache.clear();
-  commonCache.set(lower, r);
+  r = { common: ids.length === 1 && ids[0]! < INTRINSIC_LEXICON && pos[0] !== 'PROPN' && pos[0] !== 'X', pos: pos[0] ?? '' };
+  if (wordCache.size > 100_000) wordCache.clear();
+  wordCache.set(lower, r);
   return r;
 }
 
-/** An ordinary word read on its own as a noun ("grid", "forest"; not "lie", "may"), cached. */
-const nounCache = new Map<string, boolean>();
+function isCommonWord(lower: string): boolean {
+  return wordInfo(lower).common;
+}
+
+/** An ordinary word read on its own as a noun ("grid", "forest"; not "lie", "may"). */
 function isCommonNoun(lower: string): boolean {
-  let r = nounCache.get(lower);
-  if (r !== undefined) return r;
-  r = isCommonWord(lower) && (readDoc(lower).tokens().out(its.pos as never) as unknown as string[])[0] === 'NOUN';
-  if (nounCache.size > 100_000) nounCache.clear();
-  nounCache.set(lower, r);
-  return r;
+  const w = wordInfo(lower);
+  return w.common && w.pos === 'NOUN';
 }
 
 // ------------------------------------------------------------------ per-document extraction
@@ -1092,7 +1091,7 @@ class DocReader {
     if (!partial && this.v[s - 1] === ',' && !this.kb.givenNames.has(normName(this.v[s]!)) && this.placeEndsAt(s - 2, e)) return void this.emit('LOC', s, e, this.nameText(s, e));
     // "Santa Clara, California", "Camana, Peru": a name, a comma, then a known state or country
     // (not a byline: "By Priya Sharma, Kathmandu")
-    if (!partial && this.v[e + 1] === ',' && this.lower[s - 1] !== 'by' && (!this.kb.givenNames.has(normName(this.v[s]!)) || this.stateAbbrAt(e + 2)) && this.placeAfterComma(e + 2)) return void this.emit('LOC', s, e, this.nameText(s, e));
+    if (!partial && this.v[e + 1] === ',' && this.lower[s - 1] !== 'by' && (!this.kb.givenNames.has(normName(this.v[s]!)) || this.stateAt(e + 2) !== undefined) && this.placeAfterComma(e + 2)) return void this.emit('LOC', s, e, this.nameText(s, e));
     const nameWords = words.filter((i) => !NAME_PARTICLES.has(this.v[i]!) && !INITIAL.test(this.v[i]!) && !NAME_SUFFIXES.has(this.v[i]!));
     const shapeOk = nameWords.every((i) => /^\p{Lu}(?:['’]\p{Lu})?[\p{Ll}'’\-\p{M}]+$/u.test(this.v[i]!) && !NOT_NAME_WORDS.has(this.lower[i]!) && !ORG_HEADS.has(this.lower[i]!) && !EVENT_HEADS.has(this.lower[i]!));
     if (!shapeOk || nameWords.length < 2 || nameWords.length > 4) return this.pieces(s, e, nameWords);
@@ -1131,7 +1130,7 @@ class DocReader {
 
   /** A known place (a country, a state) starts at token i: "California", "New Mexico", "Peru". */
   private placeAfterComma(i: number): boolean {
-    if (this.stateAbbrAt(i)) return true;
+    if (this.stateAt(i) !== undefined) return true;
     if (i >= this.v.length || !this.isNameTok(i) || !this.noBreak(i)) return false;
     let j = i;
     while (j + 1 < this.v.length && j - i < 3 && this.isNameTok(j + 1) && this.noBreak(j + 1)) j++;
@@ -1139,11 +1138,11 @@ class DocReader {
     return false;
   }
 
-  /** Token i abbreviates a US state: "NY", "N.Y.", "Calif." (not "OK" or "IN" in running text: only after a comma). */
-  private stateAbbrAt(i: number): boolean {
+  /** The US state token i abbreviates: "NY", "N.Y.", "Calif." (not "OK" or "IN" in running text: only after a comma). */
+  private stateAt(i: number): string | undefined {
     const v = this.v[i];
-    if (v === undefined || this.v[i - 1] !== ',' || !(v.includes('.') || /^[A-Z]{2}$/.test(v)) || ((POSTNOMINALS.has(v) || POSTNOMINALS.has(v.replace(/\.$/, ''))) && !this.lastMentionIsPlaceAt(i - 2))) return false;
-    return US_STATE_ABBR.has(v.replace(/\./g, '').toUpperCase());
+    if (v === undefined || this.v[i - 1] !== ',' || !(v.includes('.') || /^[A-Z]{2}$/.test(v)) || ((POSTNOMINALS.has(v) || POSTNOMINALS.has(v.replace(/\.$/, ''))) && !this.lastMentionAt(i - 2, 'LOC'))) return undefined;
+    return US_STATE_ABBR.get(v.replace(/\./g, '').toUpperCase());
   }
 
   /** A US state's name at token i, ending a clause: "Texas," of "Austin, Texas, and ...". */
@@ -1165,7 +1164,7 @@ class DocReader {
    */
   private nextInPlaceList(i: number): boolean {
     const sep = this.v[i - 1];
-    if (!this.lastMentionIsPlaceAt(i - 2)) return false;
+    if (!this.lastMentionAt(i - 2, 'LOC')) return false;
     // (not "we met in Geneva and Guterres spoke": a name doing something is no place)
     if (sep === 'and' || sep === 'or') return !this.subjectAt(i);
     return sep === ',' && [',', 'and', 'or'].includes(this.v[i + 1] ?? '');
@@ -1185,10 +1184,10 @@ class DocReader {
     return false;
   }
 
-  /** The last mention found is a place's and ends at token i. */
-  private lastMentionIsPlaceAt(i: number): boolean {
+  /** The last mention found is of this type and ends at token i. */
+  private lastMentionAt(i: number, type: string): boolean {
     const m = this.mentions[this.mentions.length - 1];
-    return i >= 0 && m !== undefined && m.type === 'LOC' && m.end === this.end[i];
+    return i >= 0 && m !== undefined && m.type === type && m.end === this.end[i];
   }
 
   /**
@@ -1196,7 +1195,7 @@ class DocReader {
    * Lagos, Wole Soyinka ..." opens one), and the name after the comma (s..e) ends a clause.
    */
   private placeEndsAt(i: number, e: number): boolean {
-    if (!this.lastMentionIsPlaceAt(i)) return false;
+    if (!this.lastMentionAt(i, 'LOC')) return false;
     const placeStart = this.mentions[this.mentions.length - 1]!.start;
     let first = i;
     while (first > 0 && this.start[first]! > placeStart) first--;
@@ -1228,9 +1227,8 @@ class DocReader {
     const v = this.v[i]!;
     const lower = this.lower[i]!;
     // "Brooklyn, NY", "Baton Rouge, La.": a US state's abbreviation after a place and a comma
-    const state = this.stateAbbrAt(i) ? US_STATE_ABBR.get(v.replace(/\./g, '').toUpperCase()) : undefined;
-    const personBefore = this.mentions[this.mentions.length - 1]?.type === 'PERSON' && this.mentions[this.mentions.length - 1]!.end === this.end[i - 2];
-    if (state && !personBefore && (this.lastMentionIsPlaceAt(i - 2) || this.isNameTok(i - 2))) {
+    const state = this.stateAt(i);
+    if (state && !this.lastMentionAt(i - 2, 'PERSON') && (this.lastMentionAt(i - 2, 'LOC') || this.isNameTok(i - 2))) {
       const entry = this.kb.byAlias.get(normName(state));
       return void this.emit('LOC', i, i, entry?.type === 'LOC' ? entry.name : state, entry?.type === 'LOC' ? entry : undefined);
     }
@@ -1285,7 +1283,7 @@ class DocReader {
     }
     if (this.placeNoun(i, i)) return;
     // "Austin, Texas", "Albany, N.Y.": a town before a comma and its state
-    if (!partial && /^\p{Lu}\p{Ll}+$/u.test(v) && this.v[i + 1] === ',' && (this.stateAbbrAt(i + 2) || this.stateNameAt(i + 2))) return void this.emit('LOC', i, i, v);
+    if (!partial && /^\p{Lu}\p{Ll}+$/u.test(v) && this.v[i + 1] === ',' && (this.stateAt(i + 2) !== undefined || this.stateNameAt(i + 2))) return void this.emit('LOC', i, i, v);
     if (!partial && /^\p{Lu}\p{Ll}/u.test(v) && !isCommonWord(lower) && this.placeOfBefore(i)) return void this.emit('LOC', i, i, v);
     const prev = i > 0 ? this.lower[i - 1]! : '';
     // the next item of a list of places: "in Sake and Minova", "in Lamu, Kilifi and Garissa"
